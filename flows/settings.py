@@ -1,0 +1,71 @@
+"""Paths and knobs, read once from the environment (prefix TOP500_).
+
+Everything lives under one warehouse directory so a test (or a second checkout)
+can point TOP500_WAREHOUSE_DIR at a temporary folder and get a private world.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOP500_", frozen=True)
+
+    warehouse_dir: Path = PROJECT_ROOT / "warehouse"
+    # The committed snapshot: the default source when no --source is given.
+    bundled_dir: Path = PROJECT_ROOT / "warehouse" / "sources"
+    dbt_project_dir: Path = PROJECT_ROOT / "dbt_project"
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+
+    # HTTP source (top500.org layout). Credentials only from the environment.
+    http_user_agent: str = "top500-warehouse/0.1 (+https://github.com/top500-warehouse)"
+    http_connect_timeout_s: float = 5.0
+    http_read_timeout_s: float = 60.0
+    http_retries: int = 4
+    http_backoff_s: float = 0.5
+    http_username: str | None = None
+    http_password: SecretStr | None = None
+
+    @cached_property
+    def landing_dir(self) -> Path:
+        """Files fetched from a URL or directory, one per list, atomically renamed in."""
+        return self.warehouse_dir / "landing"
+
+    @cached_property
+    def build_dir(self) -> Path:
+        return self.warehouse_dir / "build"
+
+    @cached_property
+    def build_db(self) -> Path:
+        """Private read-write file the pipeline writes; same stem as the published
+        file so views keep resolving after the copy is published."""
+        return self.build_dir / "top500.duckdb"
+
+    @cached_property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / "top500.duckdb"
+
+    @cached_property
+    def previous_db(self) -> Path:
+        """The file that was published before the current one (for rollback)."""
+        return self.warehouse_dir / "top500.previous.duckdb"
+
+    @cached_property
+    def exports_dir(self) -> Path:
+        return self.warehouse_dir / "exports"
+
+    @cached_property
+    def report_dir(self) -> Path:
+        return self.warehouse_dir / "report"
+
+
+def get_settings() -> Settings:
+    """Fresh settings each call so tests can change the environment between runs."""
+    return Settings()

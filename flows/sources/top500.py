@@ -1,0 +1,243 @@
+"""TOP500 lists: discover which exist, bring the files in, parse every era.
+
+Three sources, one interface (`collect`): the bundled snapshot, a local
+directory of `TOP500_YYYYMM.xls[x]` files, or an HTTP base URL laid out like
+top500.org. `parse` maps any era onto raw.top500_entries through the one
+column map in `top500_columns`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from flows.errors import SourceError, SourceErrors
+from flows.load import ParsedFile, SourceFile, describe_file
+from flows.settings import Settings
+from flows.sources import cleaning
+from flows.sources.top500_columns import BY_HEADER, COLUMNS, COUNTRY_NAMES, MISSING_TEXT, normalize_header
+
+DATASET = "top500"
+TABLE = "raw.top500_entries"
+FIRST_LIST = date(1993, 6, 1)
+LAST_XLS_LIST = date(2019, 11, 1)  # top500.org switched to .xlsx with 2020-06
+FILE_NAME = re.compile(r"^TOP500_(\d{4})(\d{2})\.xlsx?$", re.IGNORECASE)
+HEADER_SEARCH_ROWS = 10
+
+
+# --- the list calendar -------------------------------------------------------
+
+def expected_lists(today: date) -> list[date]:
+    """Every June and November list from 1993-06 up to `today`'s month."""
+    dates = []
+    for year in range(FIRST_LIST.year, today.year + 1):
+        for month in (6, 11):
+            d = date(year, month, 1)
+            if d <= today:
+                dates.append(d)
+    return dates
+
+
+def edition_of(list_date: date) -> int:
+    """1 for 1993-06, 2 for 1993-11, ... (the number top500.org gives each list)."""
+    return (list_date.year - FIRST_LIST.year) * 2 + (1 if list_date.month == 6 else 2)
+
+
+def file_name_for(list_date: date) -> str:
+    ext = "xls" if list_date <= LAST_XLS_LIST else "xlsx"
+    return f"TOP500_{list_date:%Y%m}.{ext}"
+
+
+def list_date_of(file_name: str) -> date:
+    match = FILE_NAME.match(file_name)
+    if not match:
+        raise SourceError(file_name, "file name is not TOP500_YYYYMM.xls or TOP500_YYYYMM.xlsx")
+    year, month = int(match[1]), int(match[2])
+    if month not in (6, 11) or year < FIRST_LIST.year:
+        raise SourceError(file_name, f"no TOP500 list is published for {year}-{month:02d} (lists are June and November since 1993)")
+    return date(year, month, 1)
+
+
+def file_key(list_date: date) -> str:
+    return f"{list_date:%Y-%m}"
+
+
+# --- sources -----------------------------------------------------------------
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def collect(source: str, settings: Settings, today: date | None = None) -> list[SourceFile]:
+    """The list files a run should consider, with their checksums, oldest first."""
+    if source == "bundled":
+        return _from_directory(settings.bundled_dir / "top500" / "raw", "bundled:top500/raw/")
+    if is_url(source):
+        from flows.sources import top500_http  # requests is only needed for this source
+
+        return top500_http.collect(source, settings, today or date.today())
+    directory = Path(source).expanduser()
+    if not directory.is_dir():
+        raise SourceError(source, "is neither 'bundled', an http(s) URL, nor an existing directory")
+    return _from_directory(directory, None)
+
+
+def _from_directory(directory: Path, uri_prefix: str | None) -> list[SourceFile]:
+    paths = sorted(p for p in directory.iterdir() if p.is_file() and p.name.upper().startswith("TOP500_"))
+    by_date: dict[date, Path] = {}
+    for path in paths:
+        list_date = list_date_of(path.name)
+        if list_date in by_date:
+            raise SourceError(str(directory), f"two files for the {file_key(list_date)} list: {by_date[list_date].name} and {path.name}")
+        by_date[list_date] = path
+    if not by_date:
+        raise SourceError(str(directory), "holds no TOP500_YYYYMM.xls[x] files")
+    return [
+        describe_file(DATASET, file_key(d), p, (uri_prefix + p.name) if uri_prefix else p.resolve().as_uri())
+        for d, p in sorted(by_date.items())
+    ]
+
+
+# --- parsing -----------------------------------------------------------------
+
+def parse(file: SourceFile) -> ParsedFile:
+    """One list file -> one row per rank in the raw.top500_entries shape."""
+    name = file.file_name
+    list_date = list_date_of(name)
+    cleaning.check_workbook(file.path, name)
+    try:
+        sheet_name, header_row, rows = _read_table(file.path, name)
+    except SourceError:
+        raise
+    except Exception as exc:  # calamine raises several types for broken files
+        raise SourceError(name, f"not a readable workbook (truncated or corrupt?): {exc}") from exc
+
+    headers = [cleaning.clean_text(h) or "" for h in rows[header_row]]
+    mapping = _map_headers(headers, name)
+    body = [(i, r) for i, r in enumerate(rows[header_row + 1 :], start=header_row + 2) if any(c not in ("", None) for c in r)]
+    if not body:
+        raise SourceError(name, f"sheet {sheet_name!r} has a header row but no data rows")
+
+    excel_rows = [i for i, _ in body]
+    width = len(headers)
+    columns = list(zip(*(row[:width] + [None] * (width - len(row)) for _, row in body)))
+    data: dict[str, list] = {}
+    for col in COLUMNS:
+        if col.name not in mapping:
+            data[col.name] = [None] * len(body)
+            continue
+        j, factor = mapping[col.name]
+        data[col.name] = _convert_column(columns[j], _converter(col, factor), name, headers[j], excel_rows)
+
+    _check_ranks(data["rank"], excel_rows, name)
+    data["country"] = [COUNTRY_NAMES.get(c, c) for c in data["country"]]
+    original = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]
+
+    # Plain object columns: DuckDB types them on insert (None -> NULL, never NaN).
+    frame = pd.DataFrame(
+        {
+            "list_date": pd.Series([list_date] * len(body), dtype="object"),
+            "edition": edition_of(list_date),
+            **{c.name: pd.Series(data[c.name], dtype="object") for c in COLUMNS},
+            "original": original,
+        }
+    )
+    return ParsedFile(file=file, table=TABLE, rows=frame)
+
+
+def _read_table(path: Path, name: str) -> tuple[str, int, list[list]]:
+    """The first sheet whose first rows hold a header with Rank and Site."""
+    workbook = CalamineWorkbook.from_path(str(path))
+    for sheet_name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            normalized = {normalize_header(c) for c in row}
+            if "rank" in normalized and ("site" in normalized or "computer" in normalized):
+                return sheet_name, i, rows
+    raise SourceError(name, f"no header row with 'Rank' and 'Site' in the first {HEADER_SEARCH_ROWS} rows of any sheet")
+
+
+def _map_headers(headers: list[str], name: str) -> dict[str, tuple[int, float]]:
+    mapping: dict[str, tuple[int, float]] = {}
+    for j, header in enumerate(headers):
+        hit = BY_HEADER.get(normalize_header(header))
+        if hit is None:
+            continue  # kept in `original` only
+        col, factor = hit
+        if col.name in mapping:
+            first = headers[mapping[col.name][0]]
+            raise SourceError(name, f"columns {first!r} and {header!r} both map to {col.name}")
+        mapping[col.name] = (j, factor)
+    missing = [c for c in COLUMNS if c.required and c.name not in mapping]
+    if missing:
+        wanted = "; ".join(f"{c.name} (one of: {', '.join(sorted(c.headers))})" for c in missing)
+        raise SourceError(name, f"missing required column(s): {wanted}")
+    return mapping
+
+
+def _converter(col, factor: float) -> Callable[[object], object]:
+    if col.kind == "text":
+        missing = MISSING_TEXT.get(col.name, set())
+
+        def text(cell):
+            value = cleaning.clean_text(cell)
+            return None if value in missing else value
+
+        return text
+    if col.kind == "id":
+        return cleaning.clean_text
+    parse_number = cleaning.to_int if col.kind == "int" else cleaning.to_float
+
+    def number(cell):
+        value = parse_number(cell)
+        if value is None or (col.zero_is_missing and value == 0):
+            return None
+        return value * factor if factor != 1.0 else value
+
+    return number
+
+
+def _convert_column(cells, convert, name: str, header: str, excel_rows: list[int]) -> list:
+    try:
+        return list(map(convert, cells))
+    except ValueError:
+        for cell, excel_row in zip(cells, excel_rows):  # slow path: find the cell to name it
+            try:
+                convert(cell)
+            except ValueError as exc:
+                raise SourceError(name, f"row {excel_row}, column {header!r}: {exc}") from None
+        raise
+
+
+def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> None:
+    seen: dict[int, int] = {}
+    problems = []
+    for rank, excel_row in zip(ranks, excel_rows):
+        if rank is None:
+            problems.append(f"row {excel_row}: rank is empty")
+        elif rank in seen:
+            problems.append(f"rank {rank} appears twice (rows {seen[rank]} and {excel_row})")
+        else:
+            seen[rank] = excel_row
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise SourceError(name, "; ".join(problems[:3]) + more)
+
+
+def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
+    """Parse every file; report all bad files together, load none of them."""
+    parsed, errors = [], []
+    for f in files:
+        try:
+            parsed.append(parse(f))
+        except SourceError as exc:
+            errors.append(exc)
+    if errors:
+        raise SourceErrors(errors)
+    return parsed

@@ -1,0 +1,117 @@
+"""Shared fixtures: the real bundled files, a loaded build file, a real Prefect server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from flows import load
+from flows.settings import PROJECT_ROOT, Settings
+from flows.sources import top500
+
+BUNDLED_LISTS = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "raw"
+REISSUE_ORIGINAL = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "variants" / "original-2020-11-17" / "TOP500_202011.xlsx"
+
+
+def make_settings(root: Path, **overrides) -> Settings:
+    return Settings(warehouse_dir=root / "warehouse", **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def bundled_files() -> list[load.SourceFile]:
+    return top500.collect("bundled", make_settings(PROJECT_ROOT))
+
+
+@pytest.fixture(scope="session")
+def parsed_lists(bundled_files) -> dict[str, load.ParsedFile]:
+    """Every bundled list parsed once per test session (about 2 s)."""
+    return {p.file.file_key: p for p in top500.parse_all(bundled_files)}
+
+
+@pytest.fixture(scope="session")
+def loaded_build_db(tmp_path_factory, parsed_lists) -> Path:
+    """A build file holding all 67 lists; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("loaded") / "top500.duckdb"
+    with load.connect(path) as con:
+        load.load_files(con, list(parsed_lists.values()), "fixture")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def prefect_api(tmp_path_factory):
+    """A real `prefect server start` on 127.0.0.1 for every CLI and flow test of the session."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"prefect server did not start; see {home / 'server.log'}")
+        time.sleep(0.5)
+    yield {"PREFECT_API_URL": url, "PREFECT_HOME": str(home)}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def cli(prefect_api, tmp_path):
+    """Run the real `top500` command in a subprocess against a private warehouse dir."""
+    warehouse = tmp_path / "warehouse"
+
+    def run(*args: str, check: bool | None = None, extra_env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+        env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1", **(extra_env or {})}
+        result = subprocess.run(
+            [sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True, timeout=timeout,
+        )
+        if check is True and result.returncode != 0:
+            raise AssertionError(f"top500 {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    run.warehouse = warehouse
+    return run
+
+
+def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
+    dst.mkdir(parents=True, exist_ok=True)
+    for path in sorted(BUNDLED_LISTS.iterdir()):
+        if names is None or path.name in names:
+            shutil.copy2(path, dst / path.name)
+    return dst

@@ -1,0 +1,116 @@
+"""A real HTTP server on 127.0.0.1 serving list files in top500.org's layout, with faults on demand."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from flows.sources.top500 import list_date_of
+
+
+@dataclass
+class Fault:
+    kind: str  # "html" | "status" | "slow" | "truncate"
+    status: int = 500
+    times: int = 10**9  # how many requests get the fault before the file is served
+    seconds: float = 0.0
+
+
+@dataclass
+class Top500Site:
+    """Files served at /lists/top500/YYYY/MM/download/NAME; everything else is 404."""
+
+    files: dict[str, Path] = field(default_factory=dict)
+    faults: dict[str, Fault] = field(default_factory=dict)
+    credentials: tuple[str, str] | None = None
+    requests: list[tuple[str, dict]] = field(default_factory=list)
+
+    def add_directory(self, directory: Path) -> None:
+        for path in sorted(directory.iterdir()):
+            d = list_date_of(path.name)
+            self.files[f"/lists/top500/{d:%Y/%m}/download/{path.name}"] = path
+
+    def path_for(self, name: str) -> str:
+        return next(p for p in self.files if p.endswith("/" + name))
+
+    def count(self, name: str) -> int:
+        return sum(1 for path, _ in self.requests if path.endswith("/" + name))
+
+
+def _handler(site: Top500Site):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # keep test output clean
+            pass
+
+        def do_GET(self):  # noqa: N802
+            site.requests.append((self.path, dict(self.headers)))
+            if site.credentials and not self._authorized():
+                return self._send(401, b"login required", "text/plain", {"WWW-Authenticate": 'Basic realm="top500"'})
+            fault = site.faults.get(self.path)
+            if fault and fault.times > 0:
+                fault.times -= 1
+                if fault.kind == "html":
+                    page = b"<!DOCTYPE html><html><head><title>Login</title></head><body><form>Sign in</form></body></html>"
+                    return self._send(200, page, "text/html")
+                if fault.kind == "status":
+                    return self._send(fault.status, b"server error", "text/plain")
+                if fault.kind == "slow":
+                    time.sleep(fault.seconds)
+                if fault.kind == "truncate":
+                    body = site.files[self.path].read_bytes()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/vnd.ms-excel")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body[: len(body) // 3])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return None
+            path = site.files.get(self.path)
+            if path is None:
+                return self._send(404, b"not found", "text/plain")
+            return self._send(200, path.read_bytes(), "application/octet-stream")
+
+        def _authorized(self) -> bool:
+            user, password = site.credentials
+            expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+            return self.headers.get("Authorization") == expected
+
+        def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
+
+    return Handler
+
+
+class ServerThread:
+    def __init__(self, site: Top500Site):
+        self.site = site
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(site))
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.httpd.server_address
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,139 @@
+"""The HTTP source against a real server on 127.0.0.1 serving the bundled files."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from http_server import Fault, ServerThread, Top500Site
+
+from flows.errors import SourceError, SourceErrors
+from flows.load import sha256_of
+from flows.sources import top500, top500_http
+
+from conftest import BUNDLED_LISTS, copy_bundled, make_settings  # noqa: E402
+
+EARLY = ["TOP500_199306.xls", "TOP500_199311.xls", "TOP500_199406.xls"]
+TODAY = date(1994, 11, 20)  # 1994-11 is expected but "not out yet" on this server
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = Top500Site()
+    site.add_directory(copy_bundled(tmp_path / "served", EARLY))
+    return site
+
+
+@pytest.fixture
+def fast_settings(tmp_path):
+    return make_settings(tmp_path, http_retries=2, http_backoff_s=0.01, http_read_timeout_s=1.0)
+
+
+def landed(settings):
+    return sorted(p.name for p in top500_http.landing_dir(settings).iterdir())
+
+
+def test_fetches_every_list_once_and_only_missing_ones_later(site, fast_settings):
+    with ServerThread(site) as server:
+        files = top500.collect(server.base_url, fast_settings, TODAY)
+        assert [f.file_key for f in files] == ["1993-06", "1993-11", "1994-06"]
+        for f in files:
+            assert f.sha256 == sha256_of(BUNDLED_LISTS / f.file_name)
+            assert f.source_uri.startswith(server.base_url + "/lists/top500/")
+        assert landed(fast_settings) == EARLY  # no temporary files left behind
+        served = len(site.requests)
+        assert top500.collect(server.base_url, fast_settings, TODAY) == files
+        # Only the not-yet-published newest list is asked for again.
+        assert [p for p, _ in site.requests[served:]] == ["/lists/top500/1994/11/download/TOP500_199411.xls"]
+
+
+def test_sends_a_user_agent_and_credentials_from_the_environment(site, tmp_path, monkeypatch, caplog):
+    site.credentials = ("analyst", "s3cret-pass")
+    monkeypatch.setenv("TOP500_HTTP_USERNAME", "analyst")
+    monkeypatch.setenv("TOP500_HTTP_PASSWORD", "s3cret-pass")
+    monkeypatch.setenv("TOP500_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    from flows.settings import get_settings
+
+    settings = get_settings()
+    caplog.set_level(logging.DEBUG)
+    with ServerThread(site) as server:
+        top500.collect(server.base_url, settings, TODAY)
+    headers = site.requests[0][1]
+    assert headers["User-Agent"].startswith("top500-warehouse/")
+    assert "s3cret-pass" not in caplog.text
+    assert "s3cret-pass" not in repr(settings)
+    assert len(landed(settings)) == 3
+
+
+def test_wrong_credentials_are_a_clear_error(site, fast_settings):
+    site.credentials = ("analyst", "right")
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert "HTTP 401" in str(info.value)
+    assert not top500_http.landing_dir(fast_settings).exists() or landed(fast_settings) == []
+
+
+def test_html_login_page_with_status_200_is_not_a_list(site, fast_settings):
+    site.faults[site.path_for("TOP500_199311.xls")] = Fault("html")
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert str(info.value) == "TOP500_199311.xls: is an HTML page, not an Excel workbook (a login or error page?)"
+    assert landed(fast_settings) == ["TOP500_199306.xls", "TOP500_199406.xls"]
+
+
+def test_server_errors_are_retried_with_backoff(site, fast_settings):
+    site.faults[site.path_for("TOP500_199306.xls")] = Fault("status", status=503, times=2)
+    with ServerThread(site) as server:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert site.count("TOP500_199306.xls") == 3
+    assert "TOP500_199306.xls" in landed(fast_settings)
+
+
+def test_persistent_500_fails_after_the_retries(site, fast_settings):
+    site.faults[site.path_for("TOP500_199406.xls")] = Fault("status", status=500)
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    message = str(info.value)
+    assert "TOP500_199406.xls" in message and ("HTTP 500" in message or "retries" in message)
+    assert site.count("TOP500_199406.xls") == 1 + fast_settings.http_retries
+    assert "TOP500_199406.xls" not in landed(fast_settings)
+
+
+def test_missing_older_list_is_an_error_but_the_newest_may_be_pending(tmp_path, fast_settings):
+    site = Top500Site()
+    site.add_directory(copy_bundled(tmp_path / "served", ["TOP500_199306.xls", "TOP500_199406.xls"]))
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert str(info.value).startswith("TOP500_199311.xls: HTTP 404 Not Found at http")
+
+
+def test_read_timeout(site, fast_settings):
+    site.faults[site.path_for("TOP500_199306.xls")] = Fault("slow", seconds=3.0)
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert "TOP500_199306.xls: timed out" in str(info.value)
+    assert "TOP500_199306.xls" not in landed(fast_settings)
+
+
+def test_truncated_download_lands_nothing(site, fast_settings):
+    site.faults[site.path_for("TOP500_199311.xls")] = Fault("truncate")
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert "TOP500_199311.xls: download failed: ProtocolError" in str(info.value)
+    assert landed(fast_settings) == ["TOP500_199306.xls", "TOP500_199406.xls"]
+
+
+def test_connection_refused(fast_settings):
+    from conftest import free_port
+
+    with pytest.raises(SourceErrors) as info:
+        top500.collect(f"http://127.0.0.1:{free_port()}", fast_settings, date(1993, 7, 1))
+    assert "could not connect" in str(info.value)
+
+
+def test_error_messages_are_source_errors(site, fast_settings):
+    site.faults[site.path_for("TOP500_199306.xls")] = Fault("html")
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, fast_settings, TODAY)
+    assert all(isinstance(e, SourceError) for e in info.value.errors)
