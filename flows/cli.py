@@ -22,24 +22,36 @@ def _fail(message: str, code: int = 1) -> None:
 @app.command()
 def run(
     source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
+    reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild the private build file from the raw sources."),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
     from flows.errors import SourceError, SourceErrors
     from flows.pipeline import refresh
+    from flows.publish import PublishError
+    from flows.transform import DbtRunError
+    from flows.validate import ValidationFailed
 
     try:
-        summary = refresh(source=source, full_refresh=full_refresh)
+        summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
     except (SourceError, SourceErrors) as exc:
-        _fail(f"error: bad input, nothing was published:\n{exc}")
-    status = "published" if summary["published"] else "nothing to publish"
+        _fail(f"error: bad input; the published warehouse is unchanged:\n{exc}")
+    except ValidationFailed as exc:
+        _fail(f"error: a quality gate failed; the published warehouse is unchanged:\n{exc}")
+    except DbtRunError as exc:
+        _fail(f"error: dbt failed; the published warehouse is unchanged:\n{exc}")
+    except PublishError as exc:
+        _fail(f"error: publishing failed; the published warehouse is unchanged:\n{exc}")
+    status = "published" if summary["published"] else "nothing published"
     typer.echo(f"{_headline(summary)}; {status} in {summary['duration_s']:.1f} s")
 
 
 def _headline(summary: dict) -> str:
-    if not summary["lists_added"]:
+    if not summary["files_loaded"]:
         return f"no new list ({summary['lists_unchanged']} lists already loaded)"
-    return f"loaded {len(summary['lists_added'])} list(s), {summary['rows_loaded']:,} rows"
+    if not summary["lists_added"]:
+        return f"no new list; {summary['files_loaded']} reference file(s) updated"
+    return f"loaded {len(summary['lists_added'])} list(s), {summary['list_rows_loaded']:,} entries"
 
 
 @app.command()
@@ -74,6 +86,47 @@ def verify_snapshot() -> None:
     if problems:
         _fail("\n".join(problems))
     typer.echo("bundled snapshot: every file matches SHA256SUMS")
+
+
+@app.command()
+def sql(
+    query: str = typer.Argument(..., help="SQL to run, e.g. \"select * from marts.list_shares limit 5\"."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table (first --max-rows rows), csv or json (all rows)."),
+    max_rows: int = typer.Option(200, "--max-rows", help="Rows shown in table format."),
+) -> None:
+    """Query the published warehouse read-only; print a table, CSV or JSON."""
+    from flows.analyst import AnalystError, Format, run_sql
+
+    if fmt not in {f.value for f in Format}:
+        _fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
+    try:
+        run_sql(query, fmt, max_rows=max_rows)
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command()
+def tables() -> None:
+    """List the marts of the published warehouse with their descriptions."""
+    from flows.analyst import AnalystError, list_tables
+
+    try:
+        list_tables()
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command()
+def serve(
+    source: str = typer.Option(None, help="Where scheduled runs look for lists (default: https://www.top500.org)."),
+) -> None:
+    """Serve the semiannual deployment against the Prefect server at PREFECT_API_URL."""
+    from flows import schedule
+
+    try:
+        schedule.serve(source or schedule.DEFAULT_SOURCE)
+    except schedule.NoServer as exc:
+        _fail(f"error: {exc}")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m flows.cli`

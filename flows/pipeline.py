@@ -1,58 +1,78 @@
-"""The Prefect flow: extract -> load -> validate -> transform -> validate -> publish.
+"""The Prefect flow: extract -> gate -> load -> gate -> dbt -> gate -> publish.
 
 Tasks are thin wrappers around plain functions (flows.sources.*, flows.load,
-flows.transform, flows.validate, flows.publish) so tests call those directly.
+flows.validate, flows.transform, flows.publish) so tests call those directly.
+Nothing reaches the published file unless every gate passed; a run with no
+new data (and no new code) publishes nothing and says "no new list".
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import load
-from flows.errors import SourceError
+from flows.errors import SourceError, SourceErrors
+from flows.fingerprint import code_fingerprint
 from flows.load import ParsedFile, SourceFile
 from flows.settings import Settings, get_settings
-from flows.sources import top500
+from flows.sources import ai_compute, epoch, top500
 from flows.sources.fetch import TransientFetchError
+
+REFERENCE_MODULES = (epoch, ai_compute)
+REFERENCE_PARSERS = {d.name: m.parse for m in REFERENCE_MODULES for d in m.DATASETS}
 
 
 @dataclass
 class RunSummary:
     run_id: str
     source: str
+    started_at: datetime
+    status: str = "running"
     lists_added: list[str] = field(default_factory=list)
     lists_unchanged: int = 0
+    files_loaded: int = 0
+    list_rows_loaded: int = 0
     rows_loaded: int = 0
     published: bool = False
+    gates_passed: list[str] = field(default_factory=list)
     stages_s: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
 
-    @property
-    def nothing_new(self) -> bool:
-        return not self.lists_added
-
     def headline(self) -> str:
-        if self.nothing_new:
+        if not self.files_loaded:
             return f"no new list ({self.lists_unchanged} lists already loaded)"
+        if not self.lists_added:
+            return f"no new list; {self.files_loaded} reference file(s) updated, {self.rows_loaded:,} rows"
         added = ", ".join(self.lists_added) if len(self.lists_added) <= 4 else f"{len(self.lists_added)} lists"
-        return f"loaded {added}: {self.rows_loaded:,} rows"
+        return f"loaded {added}: {self.list_rows_loaded:,} entries ({self.rows_loaded:,} rows in all)"
 
+    @contextlib.contextmanager
+    def stage(self, name: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages_s[name] = round(self.stages_s.get(name, 0.0) + time.perf_counter() - started, 3)
+
+
+# --- tasks ---------------------------------------------------------------------
 
 def _retry_transient(task, task_run, state) -> bool:
     """Retry timeouts and 5xx; a bad file stays bad however often we ask."""
-    exc = state.result(raise_on_failure=False)
-    return isinstance(exc, TransientFetchError)
+    return isinstance(state.result(raise_on_failure=False), TransientFetchError)
 
 
-@task(name="fetch-list", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retry_transient)
+@task(name="fetch-list", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_transient)
 def fetch_list_task(item, settings: Settings):
     from flows.sources import top500_http
 
@@ -65,10 +85,14 @@ def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
         from flows.sources import top500_http
 
         missing = top500_http.missing_lists(source, settings, date.today())
-        if missing:
-            fetch_list_task.map(missing, settings=settings).result()
+        _raise_all(fetch_list_task.map(missing, settings=settings))
         return top500_http.landed_files(source, settings)
     return top500.collect(source, settings)
+
+
+@task(name="collect-reference", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_transient)
+def collect_reference_task(source: str, settings: Settings) -> list[SourceFile]:
+    return [f for module in REFERENCE_MODULES for f in module.collect(source, settings)]
 
 
 @task(name="parse-list")
@@ -76,10 +100,43 @@ def parse_list_task(file: SourceFile) -> ParsedFile:
     return top500.parse(file)
 
 
+@task(name="parse-reference")
+def parse_reference_task(file: SourceFile) -> ParsedFile:
+    return REFERENCE_PARSERS[file.dataset](file)
+
+
+@task(name="gate-lists")
+def gate_lists_task(settings: Settings, run_id: str, parsed: list[ParsedFile]) -> None:
+    from flows import validate
+
+    validate.validate_parsed(settings, run_id, parsed)
+
+
 @task(name="load-raw")
 def load_raw_task(parsed: list[ParsedFile], settings: Settings, run_id: str) -> None:
     with load.connect(settings.build_db) as con:
         load.load_files(con, parsed, run_id)
+
+
+@task(name="gate-reference")
+def gate_reference_task(settings: Settings, run_id: str) -> None:
+    from flows import validate
+
+    validate.validate_reference(settings, run_id)
+
+
+@task(name="dbt-build")
+def dbt_build_task(settings: Settings) -> dict:
+    from flows import transform
+
+    return asdict(transform.build(settings))
+
+
+@task(name="gate-marts")
+def gate_marts_task(settings: Settings, run_id: str) -> None:
+    from flows import validate
+
+    validate.validate_marts(settings, run_id)
 
 
 @task(name="publish")
@@ -89,60 +146,105 @@ def publish_task(settings: Settings) -> None:
     publish.publish(settings)
 
 
-def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
-    with load.connect(settings.build_db) as con:
-        return load.changed_files(con, files)
-
+# --- the flow --------------------------------------------------------------------
 
 @flow(name="top500-refresh", log_prints=True)
-def refresh(source: str = "bundled", full_refresh: bool = False) -> dict:
-    """Bring the warehouse up to date with `source` and publish it if anything changed."""
+def refresh(source: str = "bundled", reference_source: str = "bundled", full_refresh: bool = False) -> dict:
+    """Bring the warehouse up to date with the sources and publish it if every gate passes."""
     settings = get_settings()
     logger = get_run_logger()
     started = time.perf_counter()
-    summary = RunSummary(run_id=str(flow_run.id or uuid.uuid4()), source=source)
+    run = RunSummary(run_id=str(flow_run.id or uuid.uuid4()), source=source, started_at=_now())
+    fingerprint = code_fingerprint(settings)
 
     if full_refresh and settings.build_dir.exists():
         logger.info("full refresh: rebuilding %s from the raw sources", settings.build_db)
         shutil.rmtree(settings.build_dir)
+    try:
+        with run.stage("extract_parse"):
+            files = collect_lists_task(source, settings) + collect_reference_task(reference_source, settings)
+            changed = plan(files, settings)
+            lists = [f for f in changed if f.dataset == top500.DATASET]
+            parsed_lists = _raise_all(parse_list_task.map(lists))
+            parsed_reference = _raise_all(parse_reference_task.map([f for f in changed if f not in lists]))
+        run.lists_unchanged = sum(f.dataset == top500.DATASET for f in files) - len(lists)
 
-    t = time.perf_counter()
-    files = collect_lists_task(source, settings)
-    changed = plan(files, settings)
-    summary.lists_unchanged = len(files) - len(changed)
-    parsed_futures = parse_list_task.map(changed)
-    parsed = _results_or_raise(parsed_futures)
-    summary.stages_s["extract_parse"] = round(time.perf_counter() - t, 3)
+        if parsed_lists:
+            with run.stage("gate_lists"):
+                gate_lists_task(settings, run.run_id, parsed_lists)
+            run.gates_passed.append("top500_list")
+        with run.stage("load"):
+            load_raw_task(parsed_lists + parsed_reference, settings, run.run_id)
+        run.lists_added = [p.file.file_key for p in parsed_lists]
+        run.files_loaded = len(parsed_lists) + len(parsed_reference)
+        run.list_rows_loaded = sum(len(p.rows) for p in parsed_lists)
+        run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_reference)
 
-    t = time.perf_counter()
-    load_raw_task(parsed, settings, summary.run_id)
-    summary.lists_added = [p.file.file_key for p in parsed]
-    summary.rows_loaded = sum(len(p.rows) for p in parsed)
-    summary.stages_s["load"] = round(time.perf_counter() - t, 3)
+        if not run.files_loaded and _up_to_date(settings, fingerprint):
+            run.status = "no new list"
+            logger.info("no new list: the published warehouse is unchanged")
+        else:
+            with run.stage("gate_reference"):
+                gate_reference_task(settings, run.run_id)
+            run.gates_passed.append("reference")
+            with run.stage("dbt"):
+                dbt_build_task(settings)
+            run.gates_passed.append("dbt_tests")
+            with run.stage("gate_marts"):
+                gate_marts_task(settings, run.run_id)
+            run.gates_passed.append("marts")
+            with run.stage("publish"):
+                publish_task(settings)
+            run.published = True
+            run.status = "published"
+    except BaseException as exc:
+        run.status = "failed"
+        _finish(run, started, settings, fingerprint, message=f"{type(exc).__name__}: {exc}")
+        raise
+    _finish(run, started, settings, fingerprint)
+    logger.info(run.headline())
+    _report(run)
+    return asdict(run)
 
-    if summary.nothing_new and settings.published_db.exists():
-        logger.info("no new list: the published warehouse is unchanged")
-    else:
-        t = time.perf_counter()
-        publish_task(settings)
-        summary.published = True
-        summary.stages_s["publish"] = round(time.perf_counter() - t, 3)
 
-    summary.duration_s = round(time.perf_counter() - started, 3)
-    logger.info(summary.headline())
-    _report(summary)
-    return asdict(summary)
+def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
+    """The files whose content differs from what the build file holds."""
+    with load.connect(settings.build_db) as con:
+        return load.changed_files(con, files)
 
 
-def _results_or_raise(futures) -> list[ParsedFile]:
-    """Wait for every parse; if any file was bad, report them all and load none."""
-    from flows.errors import SourceErrors
+def _up_to_date(settings: Settings, fingerprint: str) -> bool:
+    """Published, by a run that succeeded with the code and models we have now."""
+    if not settings.published_db.exists():
+        return False
+    with load.connect(settings.build_db) as con:
+        last = con.execute(
+            "SELECT status, code_fingerprint FROM audit.pipeline_runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+    return last is not None and last[0] in ("published", "no new list") and last[1] == fingerprint
 
+
+def _finish(run: RunSummary, started: float, settings: Settings, fingerprint: str, message: str | None = None) -> None:
+    run.duration_s = round(time.perf_counter() - started, 3)
+    with contextlib.suppress(Exception), load.connect(settings.build_db) as con:
+        con.execute(
+            "INSERT INTO audit.pipeline_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run.run_id, run.started_at, _now(), run.source, run.status, run.files_loaded, run.lists_added,
+             run.rows_loaded, fingerprint, json.dumps(run.stages_s), message],
+        )
+    settings.build_dir.mkdir(parents=True, exist_ok=True)
+    (settings.build_dir / "last_run.json").write_text(json.dumps(asdict(run), default=str, indent=2))
+
+
+def _raise_all(futures) -> list:
+    """Wait for every task; if any input was bad, report them all together."""
     results, errors = [], []
     for fut in futures:
         fut.wait()
         outcome = fut.state.result(raise_on_failure=False)
-        if isinstance(outcome, SourceError):
+        if isinstance(outcome, SourceErrors):
+            errors.extend(outcome.errors)
+        elif isinstance(outcome, SourceError):
             errors.append(outcome)
         elif isinstance(outcome, BaseException):
             raise outcome
@@ -153,15 +255,21 @@ def _results_or_raise(futures) -> list[ParsedFile]:
     return results
 
 
-def _report(summary: RunSummary) -> None:
-    rows = "\n".join(f"| {k} | {v:.2f} |" for k, v in summary.stages_s.items())
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _report(run: RunSummary) -> None:
+    """The run's summary as a Prefect artifact, visible in the UI next to the flow run."""
+    stages = "\n".join(f"| {k} | {v:.2f} |" for k, v in run.stages_s.items())
     create_markdown_artifact(
         key="top500-refresh-summary",
         markdown=(
-            f"# TOP500 refresh\n\n**{summary.headline()}**\n\n"
-            f"- source: `{summary.source}`\n- lists added: {len(summary.lists_added)}\n"
-            f"- rows loaded: {summary.rows_loaded:,}\n- published: {summary.published}\n"
-            f"- duration: {summary.duration_s:.1f} s\n\n| stage | seconds |\n|---|---|\n{rows}\n"
+            f"# TOP500 refresh: {run.status}\n\n**{run.headline()}**\n\n"
+            f"- source: `{run.source}`\n- lists added: {', '.join(run.lists_added) or 'none'}\n"
+            f"- rows loaded: {run.rows_loaded:,}\n- gates passed: {', '.join(run.gates_passed) or 'none needed'}\n"
+            f"- published: {run.published}\n- duration: {run.duration_s:.1f} s\n\n"
+            f"| stage | seconds |\n|---|---|\n{stages}\n"
         ),
-        description=summary.headline(),
+        description=run.headline(),
     )

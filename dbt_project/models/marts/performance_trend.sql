@@ -1,0 +1,137 @@
+-- Log-linear fits ln(Rmax) = a + b * year of the performance-development series,
+-- for the whole history and per era, and of the top countries' aggregate Rmax.
+with development as (
+
+    select * from {{ ref('performance_development') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('country_list_stats') }}
+
+),
+
+top_countries as (
+
+    -- the ten countries with the most Rmax on the latest list
+    select country
+    from countries
+    where list_date = (select max(list_date) from countries)
+    qualify row_number() over (order by rmax_tflops desc, country) <= 10
+
+),
+
+global_points as (
+
+    select 'global' as scope, 'World' as country, series, list_date, list_year_fraction, value_tflops
+    from development
+    unpivot (
+        value_tflops for series in (
+            total_rmax_tflops as 'total_rmax',
+            rank1_rmax_tflops as 'rank1_rmax',
+            rank500_rmax_tflops as 'rank500_rmax',
+            total_rpeak_tflops as 'total_rpeak'
+        )
+    )
+
+),
+
+country_points as (
+
+    select
+        'country' as scope,
+        countries.country,
+        'total_rmax' as series,
+        countries.list_date,
+        extract(year from countries.list_date) + (extract(month from countries.list_date) - 1) / 12.0
+            as list_year_fraction,
+        countries.rmax_tflops as value_tflops
+    from countries
+    inner join top_countries using (country)
+
+),
+
+points as (
+
+    select * from global_points
+    union all
+    select * from country_points
+
+),
+
+eras as (
+
+    select * from (values
+        ('all', date '1900-01-01', date '2999-12-31'),
+        ('before_2008', date '1900-01-01', date '2007-12-31'),
+        ('2008_2013', date '2008-01-01', date '2013-12-31'),
+        ('after_2013', date '2014-01-01', date '2999-12-31')
+    ) as eras (era, era_start, era_end)
+
+),
+
+fits as (
+
+    select
+        points.scope,
+        points.country,
+        points.series,
+        eras.era,
+        min(points.list_date) as first_list_date,
+        max(points.list_date) as last_list_date,
+        regr_count(ln(points.value_tflops), points.list_year_fraction) as n_lists,
+        regr_slope(ln(points.value_tflops), points.list_year_fraction) as slope_ln_per_year,
+        regr_intercept(ln(points.value_tflops), points.list_year_fraction) as intercept_ln,
+        regr_r2(ln(points.value_tflops), points.list_year_fraction) as r_squared,
+        regr_avgx(ln(points.value_tflops), points.list_year_fraction) as mean_year,
+        regr_sxx(ln(points.value_tflops), points.list_year_fraction) as sxx,
+        regr_syy(ln(points.value_tflops), points.list_year_fraction) as syy,
+        regr_sxy(ln(points.value_tflops), points.list_year_fraction) as sxy
+    from points
+    inner join eras
+        on points.list_date between eras.era_start and eras.era_end
+    where points.value_tflops > 0
+        and (points.scope = 'global' or eras.era in ('all', 'after_2013'))
+    group by all
+
+),
+
+with_errors as (
+
+    select
+        *,
+        -- residual standard error and the slope's standard error
+        sqrt(greatest(syy - sxy * sxy / sxx, 0) / (n_lists - 2)) as residual_se,
+        sqrt(greatest(syy - sxy * sxy / sxx, 0) / (n_lists - 2) / sxx) as slope_se,
+        {{ t_quantile_975('n_lists - 2') }} as t_critical_95
+    from fits
+    where n_lists >= 5
+
+)
+
+select
+    scope,
+    country,
+    series,
+    era,
+    first_list_date,
+    last_list_date,
+    n_lists,
+    slope_ln_per_year,
+    intercept_ln,
+    r_squared,
+    mean_year,
+    sxx,
+    residual_se,
+    slope_se,
+    t_critical_95,
+    exp(slope_ln_per_year) as annual_growth_factor,
+    exp(slope_ln_per_year - t_critical_95 * slope_se) as annual_growth_factor_lower_95,
+    exp(slope_ln_per_year + t_critical_95 * slope_se) as annual_growth_factor_upper_95,
+    12 * ln(2) / slope_ln_per_year as doubling_time_months,
+    -- a faster slope doubles sooner: the upper slope bound gives the lower time
+    12 * ln(2) / (slope_ln_per_year + t_critical_95 * slope_se) as doubling_time_months_lower_95,
+    case when slope_ln_per_year - t_critical_95 * slope_se > 0
+        then 12 * ln(2) / (slope_ln_per_year - t_critical_95 * slope_se) end as doubling_time_months_upper_95
+from with_errors

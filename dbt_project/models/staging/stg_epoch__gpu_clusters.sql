@@ -1,0 +1,36 @@
+-- Epoch AI supercomputers (GPU clusters); names repeat ("Anonymized Chinese System"), so rows get an id.
+with source as (
+    select * from {{ source('raw', 'epoch_gpu_clusters') }}
+),
+
+renamed as (
+    select
+        md5(concat_ws('|', source_file, source_line::varchar)) as cluster_id,
+        name as cluster_name,
+        status,
+        certainty,
+        single_cluster,
+        chip_type_primary,
+        chip_quantity_primary,
+        chip_type_secondary,
+        chip_quantity_secondary,
+        total_ai_chips,
+        h100_equivalents,
+        country,
+        owner,
+        sector,
+        first_operational_date,
+        max_tflops,
+        tflops_16bit,
+        tops_8bit,
+        tflops_32bit,
+        power_capacity_mw,
+        hardware_cost_usd,
+        coalesce(include_in_standard_analysis, false) as include_in_standard_analysis,
+        coalesce(is_noteworthy, false) as is_noteworthy,
+        source_file,
+        loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,77 @@
+-- AI training compute (flows/sources/ai_compute.py). Epoch AI data is CC BY 4.0,
+-- see warehouse/sources/ai_compute/SOURCES.md. Training compute in FLOP; OP/s in TFlop/s (/1e12).
+CREATE TABLE IF NOT EXISTS raw.epoch_notable_ai_models (
+    model                           VARCHAR NOT NULL,  -- unique in the file (checked by the parser)
+    organization                    VARCHAR,
+    publication_date                DATE,              -- a real calendar date, not in the future
+    domain                          VARCHAR,
+    task                            VARCHAR,
+    parameters                      DOUBLE,
+    training_compute_flop           DOUBLE,
+    training_dataset_size           DOUBLE,            -- datapoints
+    confidence                      VARCHAR,
+    organization_categorization     VARCHAR,
+    country                         VARCHAR,
+    training_time_hours             DOUBLE,
+    training_hardware               VARCHAR,           -- same names as raw.epoch_ml_hardware.hardware_name
+    hardware_quantity               DOUBLE,
+    hardware_utilization            DOUBLE,            -- fraction (MFU)
+    training_compute_cost_2023_usd  DOUBLE,
+    training_power_draw_w           DOUBLE,
+    finetune_compute_flop           DOUBLE,
+    model_accessibility             VARCHAR,
+    numerical_format                VARCHAR,
+    is_frontier_model               BOOLEAN,           -- NULL when the file leaves it blank
+    source_line                     INTEGER NOT NULL,
+    original                        JSON    NOT NULL,
+    source_file                     VARCHAR NOT NULL,
+    source_sha256                   VARCHAR NOT NULL,
+    loaded_at                       TIMESTAMP NOT NULL,
+    run_id                          VARCHAR NOT NULL
+);
+
+-- Epoch "AI supercomputers" (GPU clusters), existing and planned.
+CREATE TABLE IF NOT EXISTS raw.epoch_gpu_clusters (
+    name                          VARCHAR,
+    status                        VARCHAR,           -- Existing | Planned | Decommissioned
+    certainty                     VARCHAR,
+    single_cluster                VARCHAR,           -- Yes | No | Unclear
+    chip_type_primary             VARCHAR,
+    chip_quantity_primary         DOUBLE,
+    chip_type_secondary           VARCHAR,
+    chip_quantity_secondary       DOUBLE,
+    total_ai_chips                DOUBLE,
+    h100_equivalents              DOUBLE,
+    country                       VARCHAR,
+    owner                         VARCHAR,
+    sector                        VARCHAR,
+    first_operational_date        DATE,              -- planned clusters may be in the future
+    max_tflops                    DOUBLE,            -- Max OP/s / 1e12, any precision
+    tflops_16bit                  DOUBLE,
+    tops_8bit                     DOUBLE,
+    tflops_32bit                  DOUBLE,
+    power_capacity_mw             DOUBLE,
+    hardware_cost_usd             DOUBLE,
+    include_in_standard_analysis  BOOLEAN,
+    is_noteworthy                 BOOLEAN,
+    source_line                   INTEGER NOT NULL,
+    original                      JSON    NOT NULL,
+    source_file                   VARCHAR NOT NULL,
+    source_sha256                 VARCHAR NOT NULL,
+    loaded_at                     TIMESTAMP NOT NULL,
+    run_id                        VARCHAR NOT NULL
+);
+
+-- OpenAI "AI and Compute" (2018) points: 1 petaflop/s-day = 8.64e19 FLOP.
+CREATE TABLE IF NOT EXISTS raw.openai_ai_and_compute (
+    publication_date       DATE    NOT NULL,
+    petaflop_s_days        DOUBLE  NOT NULL,
+    training_compute_flop  DOUBLE  NOT NULL,
+    result                 VARCHAR NOT NULL,          -- the model/result name, unique
+    source_line            INTEGER NOT NULL,
+    original               JSON    NOT NULL,
+    source_file            VARCHAR NOT NULL,
+    source_sha256          VARCHAR NOT NULL,
+    loaded_at              TIMESTAMP NOT NULL,
+    run_id                 VARCHAR NOT NULL
+);

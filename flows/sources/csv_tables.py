@@ -1,0 +1,280 @@
+"""Typed CSV sources (Epoch AI, OpenAI) shared by `epoch` and `ai_compute`.
+
+Each dataset declares the columns it needs and how to type them; everything
+else the file holds stays in `original`. A bad cell raises SourceError naming
+file, record (with its line) and column, before anything is loaded. The same
+three source kinds as the TOP500 lists: bundled, a directory, an http(s) URL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+
+from flows.errors import SourceError, SourceErrors
+from flows.load import ParsedFile, SourceFile, describe_file
+from flows.settings import Settings
+
+EARLIEST_DATE = date(1900, 1, 1)  # nothing in these datasets predates computing
+MISSING = {"", "nan", "NaN", "N/A", "n/a", "NA", "-", "None", "null"}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # as written in the file
+    name: str  # column in the raw table
+    kind: str = "text"  # text | float | int | tflops | usd | date | timestamp | bool
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str  # raw.source_files.dataset
+    table: str
+    subdir: str  # under the bundled dir / directory / base URL
+    file_name: str
+    columns: tuple[Column, ...]
+    unique: str | None = None  # a header whose values must be unique
+    latest_date: Callable[[], date] = date.today  # dates after this are impossible
+
+    @property
+    def relative_path(self) -> str:
+        return f"{self.subdir}/{self.file_name}"
+
+
+# --- sources -------------------------------------------------------------------
+
+def is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def collect(datasets: Sequence[Dataset], source: str, settings: Settings) -> list[SourceFile]:
+    """The files of `datasets` from `source`, each described with its sha256."""
+    if source == "bundled":
+        return [_local(d, settings.bundled_dir, f"bundled:{d.relative_path}") for d in datasets]
+    if is_url(source):
+        return [_fetch(d, source, settings) for d in datasets]
+    base = Path(source).expanduser()
+    if not base.is_dir():
+        raise SourceError(source, "is neither 'bundled', an http(s) URL, nor an existing directory")
+    return [_local(d, base, None) for d in datasets]
+
+
+def _local(d: Dataset, base: Path, uri: str | None) -> SourceFile:
+    path = base / d.subdir / d.file_name
+    if not path.is_file():
+        raise SourceError(str(path), f"missing: expected {d.relative_path} under {base}")
+    return describe_file(d.name, d.file_name, path, uri or path.resolve().as_uri())
+
+
+def _fetch(d: Dataset, base_url: str, settings: Settings) -> SourceFile:
+    from flows.sources.fetch import download  # requests only for this source
+
+    url = base_url.rstrip("/") + "/" + d.subdir + "/" + quote(d.file_name)
+    dest = settings.landing_dir / d.subdir / d.file_name
+    download(url, dest, lambda p: check_header(d, p, d.file_name), settings)
+    return describe_file(d.name, d.file_name, dest, url)
+
+
+def check_header(d: Dataset, path: Path, name: str) -> None:
+    """Cheap check for a fetched body: a CSV with every column we need (not an HTML page)."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        header = next(csv.reader(fh), [])
+    _require_columns(d, [h.strip() for h in header], name)
+
+
+# --- parsing -------------------------------------------------------------------
+
+def parse(d: Dataset, file: SourceFile) -> ParsedFile:
+    """One CSV -> typed rows for d.table plus the row as written in `original`."""
+    name = file.file_name
+    headers, records = read_records(file.path, name)
+    _require_columns(d, headers, name)
+    index = {h: j for j, h in enumerate(headers)}
+    latest = d.latest_date()
+
+    data: dict[str, list] = {c.name: [] for c in d.columns}
+    original, lines = [], []
+    for line, cells in records:
+        for c in d.columns:
+            raw = cells[index[c.header]]
+            try:
+                data[c.name].append(convert(raw, c.kind, latest))
+            except ValueError as exc:
+                raise SourceError(name, f"row at line {line}, column {c.header!r}: {exc}") from None
+        original.append(json.dumps(dict(zip(headers, cells)), ensure_ascii=False))
+        lines.append(line)
+
+    if d.unique:
+        _check_unique(d.unique, [cells[index[d.unique]].strip() for _, cells in records], lines, name)
+    frame = pd.DataFrame({c.name: _series(data[c.name], c.kind) for c in d.columns})
+    frame["source_line"] = pd.Series(lines, dtype="Int64")
+    frame["original"] = original
+    return ParsedFile(file=file, table=d.table, rows=frame)
+
+
+def read_records(path: Path, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and records with the line each record starts on.
+
+    Python's csv module copes with the BOM (utf-8-sig), quoted newlines and the
+    stray carriage return in Epoch's chip dataset, which defeat CSV sniffers.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # bytes: read_text would turn the stray CR into a newline
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, f"not a UTF-8 text file: {exc}") from None
+    # A carriage return not followed by a line feed is stray (Epoch's chip
+    # dataset has one inside an unquoted name); drop it.
+    text = _STRAY_CR.sub("", text)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows, start = [], 1
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise SourceError(name, f"not a readable CSV file near line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise SourceError(name, "is empty (no header row)")
+    headers = [h.strip() for h in rows[0][1]]
+    records = []
+    for line, cells in rows[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(headers):
+            raise SourceError(name, f"row at line {line} has {len(cells)} fields, the header has {len(headers)}")
+        records.append((line, cells))
+    if not records:
+        raise SourceError(name, "has a header row but no records")
+    return headers, records
+
+
+def _require_columns(d: Dataset, headers: list[str], name: str) -> None:
+    wanted = [c.header for c in d.columns] + ([d.unique] if d.unique else [])
+    missing = sorted({h for h in wanted if h not in headers})
+    if missing:
+        raise SourceError(name, f"missing required column(s): {', '.join(repr(m) for m in missing)}")
+
+
+def _check_unique(header: str, values: list[str], lines: list[int], name: str) -> None:
+    seen: dict[str, int] = {}
+    for value, line in zip(values, lines):
+        if not value:
+            raise SourceError(name, f"row at line {line}, column {header!r}: empty, but every row needs a {header}")
+        if value in seen:
+            raise SourceError(
+                name, f"row at line {line}, column {header!r}: duplicate value {value!r} (first on line {seen[value]})"
+            )
+        seen[value] = line
+
+
+# --- cells ---------------------------------------------------------------------
+
+_STRAY_CR = re.compile(r"\r(?!\n)")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})\s*([ap]m)?)?$", re.IGNORECASE)
+
+
+def convert(raw: str, kind: str, latest: date) -> object:
+    value = raw.strip()
+    if kind == "text":
+        return value or None
+    if value in MISSING:
+        return None
+    if kind in ("float", "int", "tflops", "usd"):
+        number = to_number(value, kind)
+        if kind == "int":
+            if number != int(number):
+                raise ValueError(f"{raw!r} is not a whole number")
+            return int(number)
+        return number / 1e12 if kind == "tflops" else number
+    if kind == "bool":
+        lowered = value.lower()
+        if lowered in ("true", "yes", "checked", "1"):
+            return True
+        if lowered in ("false", "no", "0"):
+            return False
+        raise ValueError(f"{raw!r} is not a boolean")
+    if kind == "date":
+        return to_date(value, latest)
+    if kind == "timestamp":
+        return to_timestamp(value)
+    raise AssertionError(f"unknown column kind {kind}")
+
+
+def to_number(value: str, kind: str) -> float:
+    text = value.replace(",", "")
+    if kind == "usd":
+        text = text.lstrip("$").strip()
+    if not _NUMBER.match(text):
+        raise ValueError(f"{value!r} is not a number")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def to_date(value: str, latest: date) -> date:
+    """ISO (2025-05-22, or a timestamp's date part) or m/d/yyyy; must be a real, past date."""
+    try:
+        if _MDY.match(value):
+            m = _MDY.match(value)
+            parsed = date(int(m[3]), int(m[1]), int(m[2]))
+        else:
+            parsed = date.fromisoformat(value[:10])
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+    if parsed < EARLIEST_DATE or parsed > latest:
+        raise ValueError(f"{value!r} is outside the possible range {EARLIEST_DATE} .. {latest}")
+    return parsed
+
+
+def to_timestamp(value: str) -> datetime:
+    m = _MDY.match(value)
+    if m:
+        hour, minute = int(m[4] or 0), int(m[5] or 0)
+        if m[6]:
+            hour = hour % 12 + (12 if m[6].lower() == "pm" else 0)
+        try:
+            return datetime(int(m[3]), int(m[1]), int(m[2]), hour, minute)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date and time") from None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a timestamp") from None
+    if parsed.tzinfo is not None:  # stored as naive UTC, like loaded_at
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _series(values: list, kind: str) -> pd.Series:
+    if kind == "int":
+        return pd.Series(values, dtype="Int64")
+    if kind in ("float", "tflops", "usd"):
+        return pd.Series(values, dtype="Float64")
+    if kind == "bool":
+        return pd.Series(values, dtype="boolean")
+    return pd.Series(values, dtype="object")
+
+
+def parse_all(parse_one: Callable[[SourceFile], ParsedFile], files: Sequence[SourceFile]) -> list[ParsedFile]:
+    """Parse every file before loading any; report all bad files together."""
+    parsed, errors = [], []
+    for f in files:
+        try:
+            parsed.append(parse_one(f))
+        except SourceError as exc:
+            errors.append(exc)
+    if errors:
+        raise SourceErrors(errors)
+    return parsed

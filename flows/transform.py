@@ -1,0 +1,164 @@
+"""Run the dbt project in-process against the private build file.
+
+dbt runs through `dbtRunner` (not a shell-out) so failures arrive as result
+objects, not as text to parse. Targets and logs go under
+`<warehouse>/build/dbt/` so a run never dirties the repository, and DuckDB
+connections are closed afterwards: DuckDB allows one writer per file, and the
+pipeline publishes the file right after this step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import flows  # noqa: F401  (sets the no-telemetry environment before dbt is imported)
+from flows.settings import Settings, get_settings
+
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+class DbtRunError(RuntimeError):
+    """dbt failed; `failures` holds (node, status, message) of every failing node."""
+
+    def __init__(self, command: str, failures: Sequence[tuple[str, str, str]], detail: str = ""):
+        self.command = command
+        self.failures = list(failures)
+        lines = [f"dbt {command} failed"]
+        lines += [f"  {node} [{status}]: {message}" for node, status, message in self.failures]
+        if detail:
+            lines.append(f"  {detail}")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class DbtSummary:
+    command: str
+    seconds: float
+    models_built: int = 0
+    tests_passed: int = 0
+    tests_run: int = 0
+    seeds_loaded: int = 0
+    skipped: list[str] = field(default_factory=list)
+    target_path: Path | None = None
+
+
+def dbt_paths(settings: Settings) -> tuple[Path, Path]:
+    """(target_path, log_path) under the warehouse build directory."""
+    base = settings.build_dir / "dbt"
+    return base / "target", base / "logs"
+
+
+def build(settings: Settings | None = None, vars: Mapping[str, Any] | None = None,
+          select: Sequence[str] | None = None) -> DbtSummary:
+    """`dbt build` (seeds, models, tests) into settings.build_db; raises DbtRunError on any failure."""
+    settings = settings or get_settings()
+    args = ["build"]
+    if select:
+        # a partial build runs only tests whose every parent is selected
+        args += ["--select", *select, "--indirect-selection", "cautious"]
+    return _invoke(settings, args, vars)
+
+
+def docs_generate(settings: Settings | None = None, vars: Mapping[str, Any] | None = None) -> Path:
+    """`dbt docs generate --static`: a single offline HTML file with manifest and catalog inside."""
+    settings = settings or get_settings()
+    summary = _invoke(settings, ["docs", "generate", "--static"], vars)
+    assert summary.target_path is not None
+    return summary.target_path / "static_index.html"
+
+
+def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None) -> DbtSummary:
+    from dbt.cli.main import dbtRunner
+
+    target_path, log_path = dbt_paths(settings)
+    target_path.mkdir(parents=True, exist_ok=True)
+    log_path.mkdir(parents=True, exist_ok=True)
+    project_dir = str(settings.dbt_project_dir)
+    cli_args = [
+        *args,
+        "--project-dir", project_dir,
+        "--profiles-dir", project_dir,
+        "--target-path", str(target_path),
+        "--log-path", str(log_path),
+        "--log-level", "warn",
+        "--no-use-colors",
+    ]
+    if vars:
+        cli_args += ["--vars", json.dumps(dict(vars))]
+    command = " ".join(a for a in args if not a.startswith("-"))
+    started = time.perf_counter()
+    try:
+        with _env(TOP500_BUILD_DB=str(settings.build_db)):
+            result = dbtRunner().invoke(cli_args)
+    finally:
+        close_connections()
+    seconds = round(time.perf_counter() - started, 2)
+    summary = _summarize(command, result.result, seconds)
+    summary.target_path = target_path
+    failures = _failures(result.result)
+    if failures or not result.success:
+        detail = f"{type(result.exception).__name__}: {result.exception}" if result.exception else ""
+        raise DbtRunError(command, failures, detail)
+    return summary
+
+
+def close_connections() -> None:
+    """Release dbt-duckdb's cached connections so the build file can be reopened read-write."""
+    with contextlib.suppress(ImportError):
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        DuckDBConnectionManager.close_all_connections()
+
+
+def _results(run_result: Any) -> list[Any]:
+    return list(getattr(run_result, "results", None) or [])
+
+
+def _failures(run_result: Any) -> list[tuple[str, str, str]]:
+    failures = []
+    for r in _results(run_result):
+        status = str(getattr(r.status, "value", r.status))
+        if status in FAILED_STATUSES:
+            failures.append((r.node.unique_id, status, (r.message or "").strip()))
+    return failures
+
+
+def _summarize(command: str, run_result: Any, seconds: float) -> DbtSummary:
+    summary = DbtSummary(command=command, seconds=seconds)
+    for r in _results(run_result):
+        node = getattr(r, "node", None)
+        kind = getattr(node, "resource_type", None)
+        kind = str(getattr(kind, "value", kind))
+        status = str(getattr(r.status, "value", r.status))
+        if status == "skipped":
+            summary.skipped.append(node.unique_id)
+        elif kind == "model" and status == "success":
+            summary.models_built += 1
+        elif kind == "seed" and status == "success":
+            summary.seeds_loaded += 1
+        elif kind in ("test", "unit_test"):
+            summary.tests_run += 1
+            summary.tests_passed += status == "pass"
+    return summary
+
+
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    """dbt reads the profile's env_var() from os.environ; restore it afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old

@@ -1,0 +1,164 @@
+"""The marts built by flows.transform on all 67 real lists: facts analysts rely on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import load, transform
+from flows.settings import PROJECT_ROOT, Settings
+from flows.sources import ai_compute, epoch
+
+
+def _load_specs(db_path: Path) -> None:
+    """The spec match in marts.list_entries needs the bundled Epoch and AI-compute tables."""
+    bundled = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
+    parsed = [epoch.parse(f) for f in epoch.collect("bundled", bundled)]
+    parsed += [ai_compute.parse(f) for f in ai_compute.collect("bundled", bundled)]
+    with load.connect(db_path) as con:
+        load.load_files(con, parsed, "test-marts")
+
+
+MY_MODELS = ["+list_entries+", "+system_linkage_quality+"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, loaded_build_db):
+    """One full `dbt build` on a private copy of the loaded build file."""
+    settings = Settings(warehouse_dir=tmp_path_factory.mktemp("marts") / "warehouse")
+    settings.build_dir.mkdir(parents=True)
+    shutil.copy(loaded_build_db, settings.build_db)
+    _load_specs(settings.build_db)
+    # this area's models, their upstream and their tests (the pipeline builds everything)
+    summary = transform.build(settings, select=MY_MODELS)
+    return settings, summary
+
+
+@pytest.fixture(scope="module")
+def con(built):
+    settings, _ = built
+    connection = duckdb.connect(str(settings.build_db), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_build_reports_and_releases_the_file(built):
+    settings, summary = built
+    assert summary.models_built >= 12
+    assert summary.tests_run >= 200 and summary.tests_passed == summary.tests_run
+    assert not summary.skipped
+    # dbt's connections are closed: this process can open the file read-write again.
+    writer = duckdb.connect(str(settings.build_db))
+    writer.execute("create or replace table main.write_probe as select 1 as x")
+    writer.execute("drop table main.write_probe")
+    writer.close()
+    # targets and logs stay under the warehouse, not in the repository
+    assert (settings.build_dir / "dbt" / "target" / "manifest.json").exists()
+    assert not (PROJECT_ROOT / "dbt_project" / "logs").exists()
+
+
+def test_every_lists_countries_sum_to_500(con):
+    sums = con.execute("select list_date, sum(systems) from marts.country_list_stats group by all").fetchall()
+    assert len(sums) == 67
+    assert {total for _, total in sums} == {500}
+
+
+def test_known_list_facts(con):
+    china = con.execute("""select systems, rank_by_systems from marts.country_list_stats
+                       where list_label = '2020-11' and country = 'China'""").fetchone()
+    assert china == (214, 1)
+    top = con.execute("""select system_name, rmax_tflops from marts.list_entries
+                     where list_label = '2020-11' and rank = 1""").fetchone()
+    assert top == ("Supercomputer Fugaku", 442010.0)
+
+
+def test_summit_and_fugaku_keep_one_key(con):
+    summit = con.execute("""select count(distinct system_key), count(*), min(list_label), max(list_label)
+                        from marts.list_entries where name = 'Summit' and site like '%Oak Ridge%'""").fetchone()
+    assert summit == (1, 13, "2018-06", "2024-06")
+    fugaku_key, first = con.execute("""select any_value(system_key), min(list_label) from marts.list_entries
+                                   where name ilike '%fugaku%' having count(distinct system_key) = 1""").fetchone()
+    assert first == "2020-06"
+    row = con.execute("select first_list_date, lists_on, best_rank from marts.systems where system_key = ?",
+                      [fugaku_key]).fetchone()
+    assert str(row[0]) == "2020-06-01" and row[1] >= 13 and row[2] == 1
+
+
+def test_linkage_quality(con):
+    worst, overall = con.execute("""select min(previous_rank_linked_pct),
+                                       sum(linked_entries) / sum(entries) filter (where previous_list_loaded)
+                                from marts.system_linkage_quality""").fetchone()
+    assert worst >= 95
+    assert 0.5 < overall < 0.95  # about a third of every list is new
+
+
+def test_performance_development_1993(con):
+    total, first, last = con.execute("""select total_rmax_tflops, rank1_rmax_tflops, rank500_rmax_tflops
+                                    from marts.performance_development where list_label = '1993-06'""").fetchone()
+    assert (round(total, 1), round(first, 4), round(last, 4)) == (1.1, 0.0597, 0.0004)
+
+
+def test_doubling_times_are_plausible(con):
+    fits = {
+        (series, era): (months, lo, hi, r2)
+        for series, era, months, lo, hi, r2 in con.execute(
+            """select series, era, doubling_time_months, doubling_time_months_lower_95,
+                      doubling_time_months_upper_95, r_squared
+               from marts.performance_trend where scope = 'global'""").fetchall()
+    }
+    months, lo, hi, r2 = fits[("total_rmax", "all")]
+    assert 12 < months < 24 and lo < months < hi and r2 > 0.95
+    # growth slowed after 2013 (TOP500.org's own observation)
+    assert fits[("total_rmax", "after_2013")][0] > fits[("total_rmax", "before_2008")][0] * 1.3
+    for months, lo, hi, _ in fits.values():
+        assert 6 < months < 60 and lo < months < hi
+
+
+def test_t_quantile_matches_scipy(con):
+    stats = pytest.importorskip("scipy.stats")
+    for n, t in con.execute("select distinct n_lists, t_critical_95 from marts.performance_trend").fetchall():
+        assert abs(t - stats.t.ppf(0.975, n - 2)) < 1e-3
+
+
+def test_projection_reaches_the_horizon(con):
+    latest = con.execute("select max(list_date) from marts.performance_development").fetchone()[0]
+    rows = con.execute("""select max(years_ahead), count(*), bool_and(lower_95_tflops < projected_tflops
+                             and projected_tflops < upper_95_tflops)
+                      from marts.performance_projection where series = 'total_rmax' and fit_era = 'all'""").fetchone()
+    assert rows == (5.0, 10, True), latest
+
+
+def test_shares_sum_to_100(con):
+    bad = con.execute("""select list_date, dimension from marts.list_shares group by all
+                     having abs(sum(system_share_pct) - 100) > 1e-6""").fetchall()
+    assert bad == []
+    dims = {d for (d,) in con.execute("select distinct dimension from marts.list_shares").fetchall()}
+    assert {"vendor", "segment", "accelerator_family", "interconnect_family", "processor_family",
+            "architecture", "os_family", "continent"} <= dims
+
+
+def test_failing_test_raises_with_node_name(built, tmp_path):
+    settings, _ = built
+    broken = Settings(warehouse_dir=tmp_path / "warehouse")
+    broken.build_dir.mkdir(parents=True)
+    shutil.copy(settings.build_db, broken.build_db)
+    with duckdb.connect(str(broken.build_db)) as c:
+        c.execute("delete from raw.top500_entries where list_date = date '2020-11-01' and rank = 250")
+    with pytest.raises(transform.DbtRunError) as err:
+        transform.build(broken, select=["+country_list_stats", "assert_country_systems_sum_to_500"])
+    assert "assert_country_systems_sum_to_500" in str(err.value)
+    # the file is released even after a failure
+    duckdb.connect(str(broken.build_db)).close()
+
+
+def test_docs_generate_offline(built, tmp_path):
+    # on a copy: this process holds the module's read-only connection to the original
+    settings = Settings(warehouse_dir=tmp_path / "warehouse")
+    settings.build_dir.mkdir(parents=True)
+    shutil.copy(built[0].build_db, settings.build_db)
+    page = transform.docs_generate(settings)
+    html = page.read_text()
+    assert "performance_trend" in html and "system_key" in html
