@@ -157,9 +157,11 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
     run = RunSummary(run_id=str(flow_run.id or uuid.uuid4()), source=source, started_at=_now())
     fingerprint = code_fingerprint(settings)
 
+    _clean_leftovers(settings)
     if full_refresh and settings.build_dir.exists():
         logger.info("full refresh: rebuilding %s from the raw sources", settings.build_db)
         shutil.rmtree(settings.build_dir)
+    _start(run, settings, fingerprint)
     try:
         with run.stage("extract_parse"):
             files = collect_lists_task(source, settings) + collect_reference_task(reference_source, settings)
@@ -180,7 +182,7 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
         run.list_rows_loaded = sum(len(p.rows) for p in parsed_lists)
         run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_reference)
 
-        if not run.files_loaded and _up_to_date(settings, fingerprint):
+        if not run.files_loaded and _up_to_date(settings, fingerprint, run.run_id):
             run.status = "no new list"
             logger.info("no new list: the published warehouse is unchanged")
         else:
@@ -199,12 +201,22 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
             run.status = "published"
     except BaseException as exc:
         run.status = "failed"
-        _finish(run, started, settings, fingerprint, message=f"{type(exc).__name__}: {exc}")
+        _finish(run, started, settings, message=f"{type(exc).__name__}: {exc}")
         raise
-    _finish(run, started, settings, fingerprint)
+    _finish(run, started, settings)
     logger.info(run.headline())
     _report(run)
     return asdict(run)
+
+
+def _clean_leftovers(settings: Settings) -> None:
+    """Temporary files a killed run left behind (a partial download, a half-written publish copy)."""
+    from flows import publish
+
+    publish.clean_stale_temp(settings)
+    if settings.landing_dir.exists():
+        for partial in settings.landing_dir.rglob(".*.partial"):
+            partial.unlink(missing_ok=True)
 
 
 def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
@@ -213,24 +225,39 @@ def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
         return load.changed_files(con, files)
 
 
-def _up_to_date(settings: Settings, fingerprint: str) -> bool:
-    """Published, by a run that succeeded with the code and models we have now."""
+def _up_to_date(settings: Settings, fingerprint: str, run_id: str) -> bool:
+    """The previous run finished and published with the code and models we have now.
+
+    A run killed after loading leaves its row at 'running', so the next run
+    rebuilds and publishes even though no file is new.
+    """
     if not settings.published_db.exists():
         return False
     with load.connect(settings.build_db) as con:
         last = con.execute(
-            "SELECT status, code_fingerprint FROM audit.pipeline_runs ORDER BY started_at DESC LIMIT 1"
+            """SELECT status, code_fingerprint FROM audit.pipeline_runs
+               WHERE run_id <> ? ORDER BY started_at DESC LIMIT 1""",
+            [run_id],
         ).fetchone()
     return last is not None and last[0] in ("published", "no new list") and last[1] == fingerprint
 
 
-def _finish(run: RunSummary, started: float, settings: Settings, fingerprint: str, message: str | None = None) -> None:
+def _start(run: RunSummary, settings: Settings, fingerprint: str) -> None:
+    with load.connect(settings.build_db) as con:
+        con.execute(
+            "INSERT INTO audit.pipeline_runs VALUES (?, ?, NULL, ?, 'running', 0, [], 0, ?, NULL, NULL)",
+            [run.run_id, run.started_at, run.source, fingerprint],
+        )
+
+
+def _finish(run: RunSummary, started: float, settings: Settings, message: str | None = None) -> None:
     run.duration_s = round(time.perf_counter() - started, 3)
     with contextlib.suppress(Exception), load.connect(settings.build_db) as con:
         con.execute(
-            "INSERT INTO audit.pipeline_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [run.run_id, run.started_at, _now(), run.source, run.status, run.files_loaded, run.lists_added,
-             run.rows_loaded, fingerprint, json.dumps(run.stages_s), message],
+            """UPDATE audit.pipeline_runs SET finished_at = ?, status = ?, files_loaded = ?, lists_added = ?,
+                   rows_loaded = ?, stages_s = ?, message = ? WHERE run_id = ?""",
+            [_now(), run.status, run.files_loaded, run.lists_added, run.rows_loaded,
+             json.dumps(run.stages_s), message, run.run_id],
         )
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     (settings.build_dir / "last_run.json").write_text(json.dumps(asdict(run), default=str, indent=2))

@@ -1,0 +1,319 @@
+"""`make bench`: how fast and how big, measured on this machine.
+
+Writes bench/results.json and prints a table. Every figure is the median of
+several runs, with min and max. The pipeline runs as users run it (`top500
+run` in a subprocess, Prefect starting a temporary server), each in a private
+warehouse directory; peak memory is the sum of the RSS of the whole process
+tree (CLI, Prefect server, anything they start), sampled every 20 ms.
+
+Usage: python bench/run.py [--repeat N] [--skip-scale] [--out bench/results.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flows import load  # noqa: E402
+from flows.settings import Settings  # noqa: E402
+from flows.sources import top500  # noqa: E402
+
+BUNDLED = ROOT / "warehouse" / "sources" / "top500" / "raw"
+GOALS = {
+    "full_rebuild_s": ("<=", 20.0),
+    "peak_rss_mb": ("<=", 800.0),
+    "parse_load_all_lists_s": ("<=", 1.5),
+    "noop_run_s": ("<=", 10.0),
+    "scale_10x_time_ratio": ("<=", 3.0),
+    "query_p95_ms": ("<", 50.0),
+}
+CANONICAL_QUERIES = {
+    "korea_over_time": """select list_date, systems, rmax_tflops, rank_by_systems
+        from marts.country_list_stats where country = 'South Korea' order by list_date""",
+    "top_countries_of_a_list": """select country, systems, system_share_pct, rmax_share_pct
+        from marts.country_list_stats where list_date = date '2020-11-01' order by systems desc limit 10""",
+    "aggregate_growth": """select era, annual_growth_factor, doubling_time_months
+        from marts.performance_trend where scope = 'global' and series = 'total_rmax'""",
+    "demand_gap": """select * from marts.demand_supply_gap limit 200""",
+    "announced_vs_list": """select * from marts.announced_systems""",
+}
+
+
+def stats(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
+            "max": round(max(values), 3), "n": len(values)}
+
+
+class TreeMemory:
+    """Peak of the summed RSS of a process and all its descendants."""
+
+    def __init__(self, pid: int):
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+                total = 0
+                for p in procs:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                pass
+            self._stop.wait(0.02)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run_cli(warehouse: Path, *args: str) -> tuple[float, float, dict]:
+    """(wall seconds, peak tree RSS MB, last_run.json) of one `top500 run`."""
+    env = {**os.environ, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1"}
+    env.pop("PREFECT_API_URL", None)  # as `make run` does: a temporary Prefect server
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with TreeMemory(proc.pid) as memory:
+        output, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"top500 run {' '.join(args)} failed:\n{output[-4000:]}")
+    summary = json.loads((warehouse / "build" / "last_run.json").read_text())
+    return wall, memory.peak / 1e6, summary
+
+
+def bench_pipeline(work: Path, repeat: int) -> dict:
+    warehouse = work / "full"
+    walls, peaks, stages, startup = [], [], {}, []
+    for _ in range(repeat):
+        wall, peak, summary = run_cli(warehouse, "--full-refresh")
+        walls.append(wall)
+        peaks.append(peak)
+        startup.append(wall - summary["duration_s"])
+        for stage, seconds in summary["stages_s"].items():
+            stages.setdefault(stage, []).append(seconds)
+    noop = [run_cli(warehouse)[0] for _ in range(repeat)]
+    return {
+        "full_rebuild_s": stats(walls),
+        "peak_rss_mb": stats(peaks),
+        "stages_s": {k: stats(v) for k, v in stages.items()},
+        "prefect_startup_and_exit_s": stats(startup),
+        "prefect_startup_share": round(statistics.median(startup) / statistics.median(walls), 3),
+        "noop_run_s": stats(noop),
+        "published_db": str(warehouse / "top500.duckdb"),
+    }
+
+
+def bench_incremental(work: Path, repeat: int) -> dict:
+    walls, proofs = [], []
+    names = sorted(p.name for p in BUNDLED.iterdir())
+    for i in range(repeat):
+        src = work / f"incremental-src-{i}"
+        src.mkdir()
+        for name in names[:-1]:
+            os.link(BUNDLED / name, src / name)
+        warehouse = work / f"incremental-{i}"
+        run_cli(warehouse, "--source", str(src))
+        os.link(BUNDLED / names[-1], src / names[-1])
+        wall, _, summary = run_cli(warehouse, "--source", str(src))
+        walls.append(wall)
+        proofs.append({"lists_added": summary["lists_added"], "files_loaded": summary["files_loaded"],
+                       "list_rows_loaded": summary["list_rows_loaded"]})
+    return {"incremental_run_s": stats(walls), "incremental_proof": proofs[-1]}
+
+
+def bench_parse_load(work: Path, repeat: int, source_dir: Path = BUNDLED) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    settings = Settings(warehouse_dir=work / "parse")
+    files = top500.collect(str(source_dir), settings)
+    floor, total = [], []
+    for i in range(repeat):
+        started = time.perf_counter()
+        for f in files:
+            CalamineWorkbook.from_path(str(f.path)).get_sheet_by_index(0).to_python()
+        floor.append(time.perf_counter() - started)
+
+        db = work / f"parse-{i}.duckdb"
+        started = time.perf_counter()
+        parsed = top500.parse_all(top500.collect(str(source_dir), settings))
+        with load.connect(db) as con:
+            load.load_files(con, parsed, "bench")
+        total.append(time.perf_counter() - started)
+        db.unlink()
+    return {"lists": len(files), "parse_load_s": stats(total), "calamine_floor_s": stats(floor)}
+
+
+def synthetic_lists(dst: Path, factor: int) -> Path:
+    """`factor` x the real lists: each real file again under later list dates (real workbooks, real parsing)."""
+    dst.mkdir(parents=True, exist_ok=True)
+    span = 34  # years covered by the real lists, so copies never collide
+    for path in sorted(BUNDLED.iterdir()):
+        d = top500.list_date_of(path.name)
+        for k in range(factor):
+            shifted = date(d.year + k * span, d.month, 1)
+            os.link(path, dst / f"TOP500_{shifted:%Y%m}{path.suffix}")
+    return dst
+
+
+def bench_scale(work: Path, base: dict) -> dict:
+    src = synthetic_lists(work / "scale-src", 10)
+    wall, peak, summary = run_cli(work / "scale", "--source", str(src))
+    parse = bench_parse_load(work, 1, src)
+    return {
+        "lists": summary["list_rows_loaded"] // 500,
+        "entries": summary["list_rows_loaded"],
+        "full_run_s": round(wall, 3),
+        "peak_rss_mb": round(peak, 1),
+        "stages_s": summary["stages_s"],
+        "parse_load_s": parse["parse_load_s"]["median"],
+        "time_ratio_vs_1x": round(wall / base["full_rebuild_s"]["median"], 2),
+        "memory_ratio_vs_1x": round(peak / base["peak_rss_mb"]["median"], 2),
+        "parse_load_ratio_vs_1x": None,
+    }
+
+
+def bench_queries(db: Path, repeat: int = 30) -> dict:
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        for name, sql in CANONICAL_QUERIES.items():
+            try:
+                con.execute(sql).fetchall()  # warm
+            except duckdb.Error as exc:
+                out[name] = {"error": str(exc).splitlines()[0]}
+                continue
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                con.execute(sql).fetchall()
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            out[name] = {"p50_ms": round(statistics.median(times), 2),
+                         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2), "n": repeat}
+    return out
+
+
+def machine() -> dict:
+    return {
+        "cpu": platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "os": platform.platform(),
+        "load_avg_at_start": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="top500-bench-"))
+    try:
+        results: dict = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+        print("parse + load ...", flush=True)
+        pl = bench_parse_load(work, max(args.repeat, 5))
+        results["parse_load_all_lists_s"] = pl["parse_load_s"]
+        results["calamine_floor_s"] = pl["calamine_floor_s"]
+        print("full rebuild + no-op runs ...", flush=True)
+        pipeline = bench_pipeline(work, args.repeat)
+        published = Path(pipeline.pop("published_db"))
+        results.update(pipeline)
+        print("incremental runs ...", flush=True)
+        results.update(bench_incremental(work, args.repeat))
+        print("canonical queries ...", flush=True)
+        results["queries"] = bench_queries(published)
+        p95s = [q["p95_ms"] for q in results["queries"].values() if "p95_ms" in q]
+        results["query_p95_ms"] = max(p95s) if p95s else None
+        if not args.skip_scale:
+            print("10x data ...", flush=True)
+            scale = bench_scale(work, results)
+            scale["parse_load_ratio_vs_1x"] = round(scale["parse_load_s"] / results["parse_load_all_lists_s"]["median"], 2)
+            results["scale_10x"] = scale
+            results["scale_10x_time_ratio"] = scale["time_ratio_vs_1x"]
+        results["goals"] = check_goals(results)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"\nwritten: {args.out}")
+
+
+def figure(results: dict, key: str) -> float | None:
+    value = results.get(key)
+    return value["median"] if isinstance(value, dict) else value
+
+
+def check_goals(results: dict) -> dict:
+    out = {}
+    for key, (op, goal) in GOALS.items():
+        value = figure(results, key)
+        met = None if value is None else (value <= goal if op == "<=" else value < goal)
+        out[key] = {"goal": f"{op} {goal:g}", "value": value, "met": met}
+    return out
+
+
+def print_table(results: dict) -> None:
+    rows = [("figure", "median", "min", "max", "goal", "met")]
+    for key in ("full_rebuild_s", "peak_rss_mb", "parse_load_all_lists_s", "calamine_floor_s", "noop_run_s",
+                "incremental_run_s", "prefect_startup_and_exit_s"):
+        v = results.get(key)
+        if isinstance(v, dict):
+            goal = results["goals"].get(key, {})
+            rows.append((key, v["median"], v["min"], v["max"], goal.get("goal", ""), _met(goal)))
+    for stage, v in results.get("stages_s", {}).items():
+        rows.append((f"  stage {stage}", v["median"], v["min"], v["max"], "", ""))
+    for name, q in results.get("queries", {}).items():
+        rows.append((f"  query {name} (ms)", q.get("p50_ms", q.get("error", "")), "", q.get("p95_ms", ""), "p95 < 50", ""))
+    goal = results["goals"].get("query_p95_ms", {})
+    rows.append(("query_p95_ms (worst)", results.get("query_p95_ms"), "", "", goal.get("goal", ""), _met(goal)))
+    if "scale_10x" in results:
+        s = results["scale_10x"]
+        goal = results["goals"]["scale_10x_time_ratio"]
+        rows.append((f"10x data: {s['lists']} lists, run s", s["full_run_s"], "", "", "", ""))
+        rows.append(("10x time ratio", s["time_ratio_vs_1x"], "", "", goal["goal"], _met(goal)))
+        rows.append(("10x memory ratio / peak MB", s["memory_ratio_vs_1x"], s["peak_rss_mb"], "", "", ""))
+        rows.append(("10x parse+load ratio", s["parse_load_ratio_vs_1x"], s["parse_load_s"], "", "", ""))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+
+
+def _met(goal: dict) -> str:
+    return {True: "yes", False: "NO", None: ""}[goal.get("met")]
+
+
+if __name__ == "__main__":
+    main()
