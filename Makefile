@@ -27,10 +27,10 @@ bench: $(STAMP)
 # Refresh the pins after changing pyproject.toml (needs the package index).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -e . pytest setuptools wheel
+	.lock-venv/bin/pip install --quiet -e ".[test,bench]" setuptools wheel
 	{ echo "# Pinned dependency set (pip freeze of a working install, see ../shared/docs/STACK.md)."; \
 	  echo "# Regenerate: make lock"; .lock-venv/bin/pip freeze --all | grep -v -e '^-e ' -e '^pip=='; } > requirements.lock
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) warehouse/build warehouse/landing warehouse/exports warehouse/report warehouse/*.duckdb*
+	rm -rf $(VENV) warehouse/build warehouse/landing warehouse/exports warehouse/.exports warehouse/report warehouse/data_docs warehouse/*.duckdb*

@@ -44,6 +44,17 @@ def run(
         _fail(f"error: publishing failed; the published warehouse is unchanged:\n{exc}")
     status = "published" if summary["published"] else "nothing published"
     typer.echo(f"{_headline(summary)}; {status} in {summary['duration_s']:.1f} s")
+    if summary["published"]:
+        _print_coverage_line()
+
+
+def _print_coverage_line() -> None:
+    from flows.load import connect
+    from flows.settings import get_settings
+    from flows.specs_report import coverage_summary
+
+    with connect(get_settings().published_db, read_only=True) as con:
+        typer.echo(coverage_summary(con, top=0).splitlines()[0])
 
 
 def _headline(summary: dict) -> str:
@@ -127,6 +138,42 @@ def serve(
         schedule.serve(source or schedule.DEFAULT_SOURCE)
     except schedule.NoServer as exc:
         _fail(f"error: {exc}")
+
+
+@app.command()
+def rollback() -> None:
+    """Swap the previously published warehouse back into place (and again to undo)."""
+    from flows.publish import PublishError, rollback as swap_back
+    from flows.settings import get_settings
+
+    try:
+        state = swap_back(get_settings())
+    except (PublishError, FileNotFoundError) as exc:
+        _fail(f"error: cannot roll back: {exc}")
+    typer.echo(f"rolled back: {state.path} is now the previously published file (sha256 {state.sha256[:12]})")
+
+
+@app.command()
+def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
+    """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
+    from flows.load import connect
+    from flows.settings import get_settings
+    from flows.specs_report import coverage_summary
+
+    settings = get_settings()
+    db = settings.published_db if settings.published_db.exists() else settings.build_db
+    if not db.exists():
+        _fail("nothing built yet: run `top500 run` first")
+    with connect(db, read_only=True) as con:
+        typer.echo(coverage_summary(con, top=top))
+
+
+@app.command()
+def docs() -> None:
+    """Generate the dbt docs site (one offline HTML file) for the build."""
+    from flows import transform
+
+    typer.echo(f"dbt docs: {transform.docs_generate()}")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m flows.cli`

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -20,7 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
-from flows import load
+from flows import load, progress
 from flows.errors import SourceError, SourceErrors
 from flows.fingerprint import code_fingerprint
 from flows.load import ParsedFile, SourceFile
@@ -85,7 +84,7 @@ def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
         from flows.sources import top500_http
 
         missing = top500_http.missing_lists(source, settings, date.today())
-        _raise_all(fetch_list_task.map(missing, settings=settings))
+        _raise_all(fetch_list_task.map(missing, settings=settings), "fetch lists")
         return top500_http.landed_files(source, settings)
     return top500.collect(source, settings)
 
@@ -146,6 +145,20 @@ def publish_task(settings: Settings) -> None:
     publish.publish(settings)
 
 
+@task(name="exports")
+def exports_task(settings: Settings) -> str:
+    from flows import exports
+
+    return str(exports.write_exports(settings))
+
+
+@task(name="report")
+def report_task(settings: Settings) -> str:
+    from flows import report
+
+    return str(report.build_report(settings))
+
+
 # --- the flow --------------------------------------------------------------------
 
 @flow(name="top500-refresh", log_prints=True)
@@ -158,17 +171,19 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
     fingerprint = code_fingerprint(settings)
 
     _clean_leftovers(settings)
-    if full_refresh and settings.build_dir.exists():
+    if full_refresh:
+        # The build file only: dbt's parse cache beside it stays valid and saves seconds.
         logger.info("full refresh: rebuilding %s from the raw sources", settings.build_db)
-        shutil.rmtree(settings.build_dir)
+        for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
+            path.unlink(missing_ok=True)
     _start(run, settings, fingerprint)
     try:
         with run.stage("extract_parse"):
             files = collect_lists_task(source, settings) + collect_reference_task(reference_source, settings)
             changed = plan(files, settings)
             lists = [f for f in changed if f.dataset == top500.DATASET]
-            parsed_lists = _raise_all(parse_list_task.map(lists))
-            parsed_reference = _raise_all(parse_reference_task.map([f for f in changed if f not in lists]))
+            parsed_lists = _raise_all(parse_list_task.map(lists), "parse lists")
+            parsed_reference = _raise_all(parse_reference_task.map([f for f in changed if f not in lists]), "parse reference files")
         run.lists_unchanged = sum(f.dataset == top500.DATASET for f in files) - len(lists)
 
         if parsed_lists:
@@ -198,6 +213,11 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
             with run.stage("publish"):
                 publish_task(settings)
             run.published = True
+            # BI exports and the report read only the published file.
+            with run.stage("exports"):
+                exports_task(settings)
+            with run.stage("report"):
+                report_task(settings)
             run.status = "published"
     except BaseException as exc:
         run.status = "failed"
@@ -263,10 +283,10 @@ def _finish(run: RunSummary, started: float, settings: Settings, message: str | 
     (settings.build_dir / "last_run.json").write_text(json.dumps(asdict(run), default=str, indent=2))
 
 
-def _raise_all(futures) -> list:
+def _raise_all(futures, label: str = "tasks") -> list:
     """Wait for every task; if any input was bad, report them all together."""
     results, errors = [], []
-    for fut in futures:
+    for fut in progress.track(futures, label):
         fut.wait()
         outcome = fut.state.result(raise_on_failure=False)
         if isinstance(outcome, SourceErrors):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import flows  # noqa: F401  (sets the no-telemetry environment before dbt is imported)
+from flows import progress
 from flows.settings import Settings, get_settings
 
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -95,8 +96,8 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
     command = " ".join(a for a in args if not a.startswith("-"))
     started = time.perf_counter()
     try:
-        with _env(TOP500_BUILD_DB=str(settings.build_db)):
-            result = dbtRunner().invoke(cli_args)
+        with _env(TOP500_BUILD_DB=str(settings.build_db)), progress.steps(f"dbt {command}") as step:
+            result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke(cli_args)
     finally:
         close_connections()
     seconds = round(time.perf_counter() - started, 2)

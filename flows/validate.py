@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from flows import progress
 from flows.load import ParsedFile, connect
 from flows.settings import Settings
 
@@ -394,7 +395,7 @@ def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
                 frames, checksums = select(con, suite, version)
                 work.append((suite, frames, checksums))
         docs_dir = settings.warehouse_dir / "data_docs"
-        for suite, frames, checksums in work:
+        for suite, frames, checksums in progress.track(work, f"GX {stage} suites"):
             if frames:
                 report.outcomes += run_suite(suite, frames, run_id, docs_dir, version, checksums)
         if any(frames for _, frames, _ in work):

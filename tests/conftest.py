@@ -115,3 +115,18 @@ def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
         if names is None or path.name in names:
             shutil.copy2(path, dst / path.name)
     return dst
+
+
+@pytest.fixture(scope="session")
+def duckdb14_python(tmp_path_factory) -> Path:
+    """A throwaway venv with duckdb==1.4.*, made once per test session (needs the package index)."""
+    venv = tmp_path_factory.mktemp("duckdb14") / "venv"
+    made = subprocess.run([sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"could not create a venv for DuckDB 1.4: {made.stderr.strip()[-300:]}")
+    python = venv / "bin" / "python"
+    pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          "duckdb==1.4.*"], capture_output=True, text=True, timeout=600)
+    if pip.returncode != 0:
+        pytest.skip(f"pip could not install duckdb==1.4.* (no package index?): {pip.stderr.strip()[-300:]}")
+    return python

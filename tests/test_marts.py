@@ -22,7 +22,7 @@ def _load_specs(db_path: Path) -> None:
         load.load_files(con, parsed, "test-marts")
 
 
-MY_MODELS = ["+list_entries+", "+system_linkage_quality+"]
+MY_MODELS = ["@list_entries", "@system_linkage_quality"]  # "@": descendants and all their parents
 
 
 @pytest.fixture(scope="module")

@@ -58,13 +58,11 @@ def test_publish_writes_a_duckdb_14_file_with_working_views(settings):
     assert leftovers == []
 
 
-@pytest.mark.skipif(not os.environ.get("TOP500_DUCKDB14_PYTHON"),
-                    reason="set TOP500_DUCKDB14_PYTHON to a python with duckdb 1.4.x to run")
-def test_duckdb_14_reads_the_published_file(settings):
+def test_duckdb_14_reads_the_published_file(settings, duckdb14_python):
     publish(settings)
     code = ("import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
             "print(duckdb.__version__, c.execute('select sum(n) from staging.list_sizes').fetchone()[0])")
-    out = subprocess.run([os.environ["TOP500_DUCKDB14_PYTHON"], "-c", code, str(settings.published_db)],
+    out = subprocess.run([str(duckdb14_python), "-c", code, str(settings.published_db)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0].startswith("1.4") and out[1] == "1000"
 

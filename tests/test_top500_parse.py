@@ -108,3 +108,5 @@ def test_calendar_and_file_names():
     assert top500.file_name_for(date(2020, 6, 1)) == "TOP500_202006.xlsx"
     assert top500.expected_lists(date(1993, 11, 1))[-1] == date(1993, 11, 1)
     assert len(top500.expected_lists(date(1993, 10, 31))) == 1
+    assert top500.expected_lists(date(2024, 5, 14))[-1] == date(2024, 6, 1)  # ISC 2024 was in May
+    assert top500.expected_lists(date(2024, 4, 30))[-1] == date(2023, 11, 1)

@@ -1,0 +1,431 @@
+"""One self-contained HTML page with the warehouse's headline charts.
+
+Built from the published file (read-only) after each publish. plotly.js is
+embedded once, inline, so the page opens offline and can be mailed or archived.
+Marts built by other parts of the project may not exist yet: their panel then
+says so instead of failing the run, and the chart appears on the first publish
+that has the table. Each panel carries `data-status="chart"` or
+`"unavailable"` so a browser test knows how many charts must have drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from flows.exports import open_published
+from flows.settings import Settings, get_settings
+
+HIGHLIGHT = "South Korea"
+HIGHLIGHT_COLOR = "#d62728"
+TOP_COUNTRIES = 8
+LABEL_TOP = 3  # announced systems labelled besides the curated and Korean ones
+SERIES = {  # performance_development column -> (trend series key, label, colour)
+    "total_rmax_tflops": ("total_rmax", "Sum of all 500", "#1f77b4"),
+    "rank1_rmax_tflops": ("rank1_rmax", "#1", "#2ca02c"),
+    "rank500_rmax_tflops": ("rank500_rmax", "#500", "#9467bd"),
+}
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+TFLOPS = 1e12  # axes are in Flop/s with SI prefixes, the marts in TFlop/s
+PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    text: str
+    figure: go.Figure | None = None
+    unavailable: str | None = None
+    error: bool = False
+
+
+class Marts:
+    """Read access to the published marts, tolerant of tables not built yet."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        rows = con.execute(
+            """select table_name, column_name from information_schema.columns
+               where table_catalog = current_database() and table_schema = 'marts'"""
+        ).fetchall()
+        self.columns: dict[str, list[str]] = {}
+        for table, column in rows:
+            self.columns.setdefault(table, []).append(column)
+
+    def has(self, table: str) -> bool:
+        return table in self.columns
+
+    def rows(self, sql: str, params: list | None = None) -> list[dict]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, r)} for r in cur.fetchall()]
+
+
+def _missing(table: str, issue: str) -> str:
+    return (f"Not available: marts.{table} is not in the published warehouse yet ({issue}). "
+            "This chart appears on the first publish that contains it.")
+
+
+def _year_to_date(x: float) -> date:
+    year = int(math.floor(x))
+    month = int(round((x - year) * 12)) + 1
+    return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def _log_axis(fig: go.Figure, title: str, suffix: str = "Flop/s") -> None:
+    fig.update_yaxes(type="log", title_text=title, exponentformat="SI extended", ticksuffix=suffix, showgrid=True)
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(height=height, template="plotly_white", margin=dict(l=70, r=30, t=40, b=50),
+                      legend=dict(orientation="v", x=1.01, y=1), hovermode="closest")
+    return fig
+
+
+def performance_panel(m: Marts) -> Panel:
+    panel = Panel("performance", "Performance development",
+                  "Sum of all 500 systems, the #1 and the #500 per list (HPL Rmax, log scale). Dotted: "
+                  "log-linear fit over all lists; dashed with band: projection from the fit since 2014 with "
+                  "its 95% prediction interval (marts.performance_development, performance_trend, "
+                  "performance_projection).")
+    for table in ("performance_development", "performance_trend", "performance_projection"):
+        if not m.has(table):
+            panel.unavailable = _missing(table, "built by the marts issue")
+            return panel
+    dev = m.rows("select * from marts.performance_development order by list_date")
+    fits = {(r["series"], r["era"]): r for r in m.rows(
+        "select * from marts.performance_trend where scope = 'global' and era in ('all', 'after_2013')")}
+    proj = m.rows("select * from marts.performance_projection where fit_era = 'after_2013' order by projected_date")
+    first_x, last_x = dev[0]["list_year_fraction"], dev[-1]["list_year_fraction"]
+    horizon = max((r["years_ahead"] for r in proj), default=0)
+    fig = go.Figure()
+    for column, (series, label, color) in SERIES.items():
+        fig.add_trace(go.Scatter(
+            x=[r["list_date"] for r in dev], y=[r[column] * TFLOPS for r in dev], name=label,
+            mode="lines+markers", marker=dict(size=4), line=dict(color=color, width=2), legendgroup=series,
+            customdata=[r["list_label"] for r in dev],
+            hovertemplate="%{customdata}: %{y:.3s}Flop/s<extra>" + label + "</extra>"))
+        fit = fits.get((series, "all"))
+        if fit:
+            xs = [first_x + i * 0.5 for i in range(int((last_x + horizon - first_x) * 2) + 1)]
+            fig.add_trace(go.Scatter(
+                x=[_year_to_date(x) for x in xs],
+                y=[math.exp(fit["intercept_ln"] + fit["slope_ln_per_year"] * x) * TFLOPS for x in xs],
+                name=f"{label} fit 1993-: doubles every {fit['doubling_time_months']:.1f} months",
+                mode="lines", line=dict(color=color, width=1, dash="dot"), legendgroup=series, hoverinfo="skip"))
+        rows = [r for r in proj if r["series"] == series]
+        recent = fits.get((series, "after_2013"))
+        if rows and recent:
+            xs = [r["projected_date"] for r in rows]
+            fig.add_trace(go.Scatter(x=xs, y=[r["upper_95_tflops"] * TFLOPS for r in rows], mode="lines",
+                                     line=dict(width=0), showlegend=False, legendgroup=series, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=xs, y=[r["lower_95_tflops"] * TFLOPS for r in rows], mode="lines",
+                                     line=dict(width=0), fill="tonexty", fillcolor=_alpha(color, 0.15),
+                                     showlegend=False, legendgroup=series, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(
+                x=xs, y=[r["projected_tflops"] * TFLOPS for r in rows], mode="lines",
+                name=f"{label} projection (fit 2014-: doubles every {recent['doubling_time_months']:.1f} months)",
+                line=dict(color=color, width=2, dash="dash"), legendgroup=series,
+                hovertemplate="%{x|%Y-%m}: %{y:.3s}Flop/s<extra>projection</extra>"))
+    _log_axis(fig, "HPL Rmax")
+    fig.update_xaxes(title_text="TOP500 list")
+    panel.figure = _layout(fig, 640)
+    panel.figure.update_layout(legend=dict(orientation="h", x=0, y=-0.15))
+    return panel
+
+
+def _alpha(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def country_panels(m: Marts) -> tuple[Panel, Panel]:
+    over_time = Panel("countries", "Systems per country over time",
+                      f"Systems on each list for the {TOP_COUNTRIES} countries with the most systems on the latest "
+                      f"list, and {HIGHLIGHT} (highlighted) (marts.country_list_stats).")
+    shares = Panel("shares", "Country shares in the latest list",
+                   "Share of the list's 500 systems and of its total Rmax, top countries and the rest "
+                   "(marts.country_list_stats).")
+    if not m.has("country_list_stats"):
+        over_time.unavailable = shares.unavailable = _missing("country_list_stats", "built by the marts issue")
+        return over_time, shares
+    latest = m.rows("select * from marts.country_list_stats where list_date = (select max(list_date) "
+                    "from marts.country_list_stats) order by systems desc, rmax_tflops desc")
+    top = [r["country"] for r in latest[:TOP_COUNTRIES]]
+    # the highlighted country last, so its line is drawn on top
+    shown = [c for c in top if c != HIGHLIGHT] + [HIGHLIGHT]
+    history = m.rows("select list_date, list_label, country, systems from marts.country_list_stats "
+                     "where country in (select unnest(?)) order by list_date", [shown])
+    all_lists = [r["list_date"] for r in m.rows("select distinct list_date from marts.country_list_stats order by 1")]
+    fig = go.Figure()
+    for i, country in enumerate(shown):
+        by_date = {r["list_date"]: r["systems"] for r in history if r["country"] == country}
+        hi = country == HIGHLIGHT
+        fig.add_trace(go.Scatter(
+            x=all_lists, y=[by_date.get(d, 0) for d in all_lists], name=f"<b>{country}</b>" if hi else country,
+            mode="lines+markers" if hi else "lines",
+            line=dict(color=HIGHLIGHT_COLOR if hi else PALETTE[i % len(PALETTE)], width=4 if hi else 1.5),
+            opacity=1 if hi else 0.75, marker=dict(size=6),
+            hovertemplate="%{x|%Y-%m}: %{y} systems<extra>" + country + "</extra>"))
+    fig.update_yaxes(title_text="systems on the list", rangemode="tozero")
+    fig.update_xaxes(title_text="TOP500 list")
+    over_time.figure = _layout(fig, 520)
+
+    label = latest[0]["list_label"]
+    head = latest[:12] if HIGHLIGHT in [r["country"] for r in latest[:12]] else latest[:11] + [
+        r for r in latest if r["country"] == HIGHLIGHT]
+    rest = [r for r in latest if r not in head]
+    names = [r["country"] for r in head] + [f"Others ({len(rest)} countries)"]
+    sys_share = [r["system_share_pct"] for r in head] + [sum(r["system_share_pct"] for r in rest)]
+    rmax_share = [r["rmax_share_pct"] for r in head] + [sum(r["rmax_share_pct"] for r in rest)]
+    ticks = [f"<b>{n}</b>" if n == HIGHLIGHT else n for n in names]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=ticks, x=sys_share, name="share of systems", orientation="h",
+                         marker_color=[HIGHLIGHT_COLOR if n == HIGHLIGHT else "#1f77b4" for n in names],
+                         text=[f"{v:.1f}%" for v in sys_share], textposition="outside",
+                         hovertemplate="%{y}: %{x:.1f}% of systems<extra></extra>"))
+    fig.add_trace(go.Bar(y=ticks, x=rmax_share, name="share of total Rmax", orientation="h",
+                         marker_color=[_alpha(HIGHLIGHT_COLOR, 0.5) if n == HIGHLIGHT else "#aec7e8" for n in names],
+                         text=[f"{v:.1f}%" for v in rmax_share], textposition="outside",
+                         hovertemplate="%{y}: %{x:.1f}% of Rmax<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="percent", ticksuffix="%")
+    fig.update_layout(barmode="group", title_text=f"List {label}")
+    shares.title = f"Country shares in the latest list ({label})"
+    shares.figure = _layout(fig, 620)
+    return over_time, shares
+
+
+def demand_panel(m: Marts) -> Panel:
+    panel = Panel("demand", "AI compute demand scenarios against TOP500 supply",
+                  "Top: growth since the base date of AI training compute under each demand scenario and of "
+                  "TOP500 aggregate Rmax (supply: world and South Korea, log-linear fit since 2014) "
+                  "(marts.demand_forecast). Bottom: the gap, demand growth divided by world TOP500 supply growth, "
+                  "with the 10x, 100x and 1,000x marks (marts.demand_supply_gap).")
+    t = "demand_forecast"
+    if not m.has(t):
+        panel.unavailable = _missing(t, "built by the demand-forecast issue")
+        return panel
+    need = {"scenario", "scenario_kind", "country", "forecast_date", "demand_multiplier"}
+    if not need <= set(m.columns[t]):
+        panel.unavailable = (f"marts.{t} lacks the columns {', '.join(sorted(need - set(m.columns[t])))} "
+                             "this chart reads.")
+        return panel
+    rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, demand_multiplier
+                      from marts.{t} where demand_multiplier > 0 order by scenario, forecast_date""")
+    demand = sorted({r["scenario"] for r in rows if r["scenario_kind"] == "demand"})
+    supply_names = {r["scenario"]: r["country"] for r in rows if r["scenario_kind"] == "supply"}
+    world_supply = _preferred_supply(s for s, c in supply_names.items() if c == "World")
+    supplies = [(world_supply, "TOP500 world aggregate Rmax", "black")] if world_supply else []
+    korea = _preferred_supply(s for s, c in supply_names.items() if c == HIGHLIGHT)
+    if korea:
+        supplies.append((korea, f"TOP500 {HIGHLIGHT} aggregate Rmax", HIGHLIGHT_COLOR))
+    gap = _gap_rows(m, world_supply)
+    fig = make_subplots(rows=2 if gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        subplot_titles=["growth since the base date (x)"]
+                        + ([f"gap: demand growth / {world_supply} growth"] if gap else []))
+    for i, s in enumerate(demand):
+        pts = [r for r in rows if r["scenario"] == s]
+        fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts],
+                                 name=s, mode="lines", legendgroup=s, line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                                 hovertemplate="%{x|%Y-%m}: %{y:.3s}x<extra>" + s + "</extra>"), row=1, col=1)
+    for s, label, color in supplies:
+        pts = [r for r in rows if r["scenario"] == s]
+        fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts],
+                                 name=f"{label} (supply, {s})", mode="lines", line=dict(color=color, width=4),
+                                 hovertemplate="%{x|%Y-%m}: %{y:.3s}x<extra>" + s + "</extra>"), row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", ticksuffix="x", title_text="growth", row=1, col=1)
+    if gap:
+        for i, s in enumerate(demand):
+            pts = [r for r in gap if r["demand_scenario"] == s]
+            if pts:
+                fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["gap_ratio"] for r in pts],
+                                         mode="lines", name=f"{s} gap", legendgroup=s, showlegend=False,
+                                         line=dict(color=PALETTE[i % len(PALETTE)], width=2, dash="dot"),
+                                         hovertemplate="%{x|%Y-%m}: gap %{y:.3s}x<extra>" + s + "</extra>"),
+                              row=2, col=1)
+        span = [min(r["forecast_date"] for r in gap), max(r["forecast_date"] for r in gap)]
+        for level in (10, 100, 1000):  # traces, not shapes: shapes on log axes take log10 coordinates
+            fig.add_trace(go.Scatter(x=span, y=[level, level], mode="lines+text", text=[f"{level:,}x", ""],
+                                     textposition="top right", showlegend=False, hoverinfo="skip",
+                                     line=dict(color="#999", width=1, dash="dash")), row=2, col=1)
+        fig.update_yaxes(type="log", exponentformat="power", ticksuffix="x", title_text="gap", row=2, col=1)
+    else:
+        panel.text += " " + _missing("demand_supply_gap", "built by the demand-forecast issue")
+    panel.figure = _layout(fig, 860 if gap else 520)
+    return panel
+
+
+def _preferred_supply(names) -> str | None:
+    """The supply fit since 2014 (the recent slowdown), else the whole-history fit."""
+    names = sorted(names)
+    for era in ("after_2013", "all"):
+        for name in names:
+            if name.endswith(era):
+                return name
+    return names[0] if names else None
+
+
+def _gap_rows(m: Marts, world_supply: str | None) -> list[dict]:
+    t = "demand_supply_gap"
+    need = {"demand_scenario", "supply_scenario", "forecast_date", "gap_ratio"}
+    if not (m.has(t) and world_supply and need <= set(m.columns[t])):
+        return []
+    return m.rows(f"""select demand_scenario, forecast_date, gap_ratio from marts.{t}
+                      where supply_scenario = ? and gap_ratio > 0 order by demand_scenario, forecast_date""",
+                  [world_supply])
+
+
+def announced_panel(m: Marts) -> Panel:
+    panel = Panel("announced", "Announced AI systems against the list",
+                  "AI systems that never ran HPL for the TOP500, at their estimated Rmax (observed Rmax per "
+                  "accelerator of listed systems with the same chip; bars: low to high) on the list they are "
+                  "compared with, labelled with the rank they would take, against the #1, #10, #100 and #500 "
+                  "of every list (marts.announced_systems, marts.list_entries).")
+    t = "announced_systems"
+    if not m.has(t):
+        panel.unavailable = _missing(t, "built by the demand-forecast issue")
+        return panel
+    need = {"system_name", "est_rmax_tflops", "compared_list_date"}
+    if not need <= set(m.columns[t]):
+        panel.unavailable = (f"marts.{t} lacks the columns {', '.join(sorted(need - set(m.columns[t])))} "
+                             "this chart reads.")
+        return panel
+    optional = ["est_rmax_tflops_low", "est_rmax_tflops_high", "would_rank", "accelerator", "accelerator_count",
+                "announced_date", "nearest_listed_system", "compared_list_label", "record_source", "country"]
+    cols = ", ".join(c if c in m.columns[t] else f"null as {c}" for c in optional)
+    systems = m.rows(f"""select system_name, est_rmax_tflops, compared_list_date, {cols} from marts.{t}
+                         where est_rmax_tflops > 0 order by compared_list_date, est_rmax_tflops desc""")
+    fig = go.Figure()
+    if m.has("list_entries"):
+        ranks = m.rows("select list_date, rank, max(rmax_tflops) as rmax from marts.list_entries "
+                       "where rank in (1, 10, 100, 500) group by all order by list_date")
+        for r, color in zip((1, 10, 100, 500), ("#2ca02c", "#1f77b4", "#8c564b", "#9467bd")):
+            pts = [p for p in ranks if p["rank"] == r]
+            fig.add_trace(go.Scatter(x=[p["list_date"] for p in pts], y=[p["rmax"] * TFLOPS for p in pts],
+                                     name=f"#{r} of the list", mode="lines", line=dict(color=color, width=1.5),
+                                     hovertemplate="%{x|%Y-%m}: %{y:.3s}Flop/s<extra>#" + str(r) + "</extra>"))
+    top = {s["system_name"] for s in sorted(systems, key=lambda s: -s["est_rmax_tflops"])[:LABEL_TOP]}
+    labelled = [s for s in systems if s["record_source"] == "curated" or s["country"] == HIGHLIGHT
+                or s["system_name"] in top]
+    others = [s for s in systems if s not in labelled]
+    _announced_trace(fig, others, "other announced AI systems (Epoch AI clusters)", "#ff9896", 8, labels=False)
+    _announced_trace(fig, labelled, f"curated, {HIGHLIGHT} and the {LABEL_TOP} largest", HIGHLIGHT_COLOR, 11,
+                     labels=True)
+    if systems:
+        first = min(s["compared_list_date"] for s in systems)
+        last = max(s["compared_list_date"] for s in systems)
+        fig.update_xaxes(range=[date(first.year - 3, 1, 1), date(last.year + 1, 12, 31)])
+    _log_axis(fig, "HPL Rmax (estimated for announced systems)")
+    fig.update_xaxes(title_text="TOP500 list")
+    panel.figure = _layout(fig, 620)
+    return panel
+
+
+def _announced_trace(fig: go.Figure, systems: list[dict], name: str, color: str, size: int, labels: bool) -> None:
+    est = [s["est_rmax_tflops"] for s in systems]
+    error = dict(type="data", symmetric=False, color="#777", thickness=1,
+                 array=[((s["est_rmax_tflops_high"] or e) - e) * TFLOPS for s, e in zip(systems, est)],
+                 arrayminus=[(e - (s["est_rmax_tflops_low"] or e)) * TFLOPS for s, e in zip(systems, est)])
+    hover = [f"{html.escape(str(s['system_name']))}<br>{s['accelerator_count'] or '?'} x {s['accelerator'] or '?'}"
+             f", announced {s['announced_date'] or '?'}<br>would rank #{s['would_rank'] or '?'} in "
+             f"{s['compared_list_label'] or s['compared_list_date']}; nearest: {s['nearest_listed_system'] or '?'}"
+             for s in systems]
+    fig.add_trace(go.Scatter(
+        x=[s["compared_list_date"] for s in systems], y=[e * TFLOPS for e in est],
+        mode="markers+text" if labels else "markers", name=name, error_y=error, hovertext=hover,
+        marker=dict(symbol="diamond", size=size, color=color, line=dict(color="black", width=1)),
+        text=[f"{s['system_name']}" + (f" (#{s['would_rank']})" if s["would_rank"] else "") for s in systems],
+        textposition="middle left", textfont=dict(size=10),
+        hovertemplate="%{hovertext}<br>est. Rmax %{y:.3s}Flop/s<extra></extra>"))
+
+
+def build_panels(m: Marts) -> list[Panel]:
+    countries, shares = country_panels(m)
+    return [performance_panel(m), countries, shares, _guarded(demand_panel, m), _guarded(announced_panel, m)]
+
+
+def _guarded(make, m: Marts) -> Panel:
+    """Panels over marts another area is still shaping: a surprise there shows in the page
+    (data-status="error", which the browser test rejects) instead of stopping the publish."""
+    try:
+        return make(m)
+    except Exception as exc:  # noqa: BLE001
+        key = make.__name__.removesuffix("_panel")
+        panel = Panel(key, f"{key} chart", "")
+        panel.unavailable = f"Could not draw this chart: {type(exc).__name__}: {exc}"
+        panel.error = True
+        return panel
+
+
+def _panel_html(panel: Panel, include_js: bool) -> str:
+    title = f"<h2>{html.escape(panel.title)}</h2><p class='note'>{html.escape(panel.text)}</p>"
+    if panel.figure is None:
+        body = f"<div class='unavailable'>{html.escape(panel.unavailable or 'Not available.')}</div>"
+        status = "error" if panel.error else "unavailable"
+    else:
+        height = int(panel.figure.layout.height or 500)
+        body = panel.figure.to_html(full_html=False, include_plotlyjs=include_js, div_id=f"chart-{panel.key}",
+                                    config=PLOT_CONFIG, default_height=f"{height}px", default_width="100%")
+        status = "chart"
+    return f"<section class='panel' id='{panel.key}' data-status='{status}'>{title}{body}</section>"
+
+
+STYLE = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0 auto; max-width: 1300px;
+       padding: 16px 24px; color: #222; background: #fafafa; }
+h1 { margin-bottom: 4px; } .meta { color: #666; font-size: 13px; margin-top: 0; }
+.panel { background: white; border: 1px solid #ddd; border-radius: 6px; padding: 8px 16px 16px; margin: 18px 0; }
+.panel h2 { font-size: 19px; margin: 8px 0 4px; } .note { color: #555; font-size: 13px; margin: 0 0 8px; }
+.unavailable { border: 2px dashed #c99; background: #fff6f6; color: #8a1f1f; padding: 28px; text-align: center;
+               font-size: 15px; border-radius: 6px; }
+"""
+
+
+def render(panels: list[Panel], meta: dict) -> str:
+    parts, js_done = [], False
+    for panel in panels:
+        parts.append(_panel_html(panel, include_js=not js_done and panel.figure is not None))
+        js_done = js_done or panel.figure is not None
+    drawn = sum(p.figure is not None for p in panels)
+    subtitle = (f"Generated {meta['generated_at']} from {html.escape(meta['published'])} "
+                f"(sha256 {meta['sha256'][:12]}), lists {meta['first_list']} to {meta['latest_list']}. "
+                f"{drawn} of {len(panels)} charts available.")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>TOP500 warehouse report</title><style>{STYLE}</style></head><body>"
+            f"<h1>TOP500 warehouse report</h1><p class='meta'>{subtitle}</p>"
+            + "".join(parts) + "</body></html>")
+
+
+def build_report(settings: Settings | None = None) -> Path:
+    """Render `<warehouse>/report/index.html` from the published file; returns its path."""
+    settings = settings or get_settings()
+    with open_published(settings) as (con, sha):
+        m = Marts(con)
+        panels = build_panels(m)
+        lists = (m.rows("select min(list_label) as first, max(list_label) as latest from marts.country_list_stats")[0]
+                 if m.has("country_list_stats") else {"first": "?", "latest": "?"})
+    meta = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "published": settings.published_db.name, "sha256": sha,
+            "first_list": lists["first"], "latest_list": lists["latest"]}
+    page = render(panels, meta)
+    out = settings.report_dir / "index.html"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".index.html.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out

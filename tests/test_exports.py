@@ -1,0 +1,188 @@
+"""BI access to a real published warehouse: Parquet exports + manifest, DuckDB 1.4.x, SQLAlchemy duckdb_engine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy
+from sqlalchemy import create_engine, inspect, text
+
+from bi_warehouse import private_copy, published_warehouse
+from flows import exports
+from flows.publish import file_state
+from flows.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, loaded_build_db) -> Settings:
+    return published_warehouse(tmp_path_factory.getbasetemp(), loaded_build_db)
+
+
+@pytest.fixture(scope="module")
+def exported(published, tmp_path_factory) -> tuple[Settings, dict]:
+    settings = private_copy(published, tmp_path_factory.mktemp("exports"))
+    exports.write_exports(settings)
+    return settings, exports.read_manifest(settings)
+
+
+def _marts(path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [n for (n,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        return {n: con.execute(f'select count(*) from marts."{n}"').fetchone()[0] for n in names}
+    finally:
+        con.close()
+
+
+def test_manifest_describes_every_mart(exported):
+    settings, manifest = exported
+    marts = _marts(settings.published_db)
+    assert len(marts) >= 11
+    assert {t["table"] for t in manifest["tables"]} == {f"marts.{n}" for n in marts}
+    assert manifest["published_file"]["sha256"] == file_state(settings.published_db).sha256
+    assert manifest["list_range"] == {"min": "1993-06-01", "max": "2026-06-01"}
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        for entry in manifest["tables"]:
+            name = entry["table"].split(".", 1)[1]
+            parquet = settings.exports_dir / entry["file"]
+            assert entry["rows"] == marts[name], name
+            assert entry["sha256"] == exports.sha256_file(parquet), name
+            assert entry["bytes"] == parquet.stat().st_size
+            cols = con.execute("select column_name, data_type from information_schema.columns where "
+                               "table_schema = 'marts' and table_name = ? order by ordinal_position", [name]).fetchall()
+            assert [(c["name"], c["type"]) for c in entry["columns"]] == cols
+            if "list_date" in [c for c, _ in cols]:
+                lo, hi = con.execute(f'select min(list_date), max(list_date) from marts."{name}"').fetchone()
+                assert entry["list_range"] == {"min": lo.isoformat(), "max": hi.isoformat()}
+            else:
+                assert entry["list_range"] is None
+    finally:
+        con.close()
+    by_name = {t["table"]: t for t in manifest["tables"]}
+    assert by_name["marts.list_entries"]["rows"] == 33_500
+    assert by_name["marts.performance_development"]["rows"] == 67
+
+
+def test_parquet_holds_exactly_the_table(exported):
+    """Row for row, both directions (EXCEPT ALL keeps duplicates), for every mart."""
+    settings, manifest = exported
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        for entry in manifest["tables"]:
+            parquet = str(settings.exports_dir / entry["file"])
+            for a, b in ((entry["table"], f"read_parquet('{parquet}')"), (f"read_parquet('{parquet}')", entry["table"])):
+                missing = con.execute(f"select count(*) from (from {a} except all from {b})").fetchone()[0]
+                assert missing == 0, f"{entry['table']}: {missing} rows of {a} not in {b}"
+    finally:
+        con.close()
+
+
+def test_a_new_export_swaps_in_whole_and_a_failed_one_leaves_the_old(exported, tmp_path):
+    published, _ = exported
+    settings = private_copy(published, tmp_path)
+    first = exports.write_exports(settings).resolve()
+    assert settings.exports_dir.is_symlink()
+    second = exports.write_exports(settings).resolve()
+    assert first != second and first.exists(), "the previous version stays for readers that hold it"
+    third = exports.write_exports(settings).resolve()
+    assert not first.exists(), "only the newest two versions are kept"
+    # a mart that fails mid-export (a view over a dropped table): the old export stays whole
+    con = duckdb.connect(str(settings.published_db))
+    con.execute("create table main.doomed as select 1 as x")
+    con.execute("create view marts.zz_broken as select * from main.doomed")
+    con.execute("drop table main.doomed")
+    con.close()
+    with pytest.raises(duckdb.Error):
+        exports.write_exports(settings)
+    assert (settings.exports_dir / "manifest.json").resolve() == third
+    assert json.loads(third.read_text())["tables"]
+    leftovers = [p.name for p in exports.versions_dir(settings).iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_exposures_name_every_published_mart(published):
+    """dbt exposures (models/exposures.yml) must keep up with the marts the exports write."""
+    manifest = json.loads((published.build_dir / "dbt" / "target" / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"warehouse_report", "parquet_exports"}
+    exported_nodes = set(exposures["parquet_exports"]["depends_on"]["nodes"])
+    assert exported_nodes == {f"model.top500_warehouse.{n}" for n in _marts(published.published_db)}
+    report_nodes = set(exposures["warehouse_report"]["depends_on"]["nodes"])
+    assert "model.top500_warehouse.country_list_stats" in report_nodes and report_nodes <= exported_nodes
+
+
+# --- DuckDB 1.4.x, what BI drivers bundle -------------------------------------------------------
+
+PROBE_14 = textwrap.dedent("""
+    import json, sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    marts = {n: con.execute(f'select count(*) from marts."{n}"').fetchone()[0] for (n,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    views = [f"{s}.{v}" for s, v in con.execute(
+        "select schema_name, view_name from duckdb_views() where not internal").fetchall()]
+    view_rows = {v: con.execute(f"select count(*) from {v}").fetchone()[0] for v in views}
+    korea = con.execute("select systems from marts.country_list_stats "
+                        "where country = 'South Korea' and list_label = '2026-06'").fetchone()[0]
+    parquet = {f: con.execute(f"select count(*) from read_parquet('{sys.argv[2]}/{f}')").fetchone()[0]
+               for f in sys.argv[3:]}
+    print(json.dumps({"version": duckdb.__version__, "marts": marts, "views": view_rows, "korea": korea,
+                      "parquet": parquet}))
+""")
+
+
+def test_published_file_and_exports_open_in_duckdb_14(exported, duckdb14_python):
+    settings, manifest = exported
+    files = [t["file"] for t in manifest["tables"]]
+    out = subprocess.run([str(duckdb14_python), "-c", PROBE_14, str(settings.published_db),
+                          str(settings.exports_dir), *files], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout)
+    assert seen["version"].startswith("1.4.")
+    assert seen["marts"] == _marts(settings.published_db)
+    assert seen["views"] and all(n > 0 for n in seen["views"].values()), seen["views"]
+    assert seen["korea"] == 19
+    assert seen["parquet"] == {t["file"]: t["rows"] for t in manifest["tables"]}
+
+
+# --- SQLAlchemy duckdb_engine, what Superset uses ----------------------------------------------
+
+@pytest.fixture
+def engine(published):
+    eng = create_engine(f"duckdb:///{published.published_db}", connect_args={"read_only": True})
+    yield eng
+    eng.dispose()
+
+
+def test_duckdb_engine_lists_and_queries_the_marts(engine, published):
+    expected = _marts(published.published_db)  # before the engine connects: one config per file per process
+    inspector = inspect(engine)
+    assert "top500.marts" in inspector.get_schema_names()
+    assert sorted(inspector.get_table_names(schema="marts")) == sorted(expected)
+    with engine.connect() as con:
+        rows = con.execute(text("select country, systems from marts.country_list_stats "
+                                "where list_label = '2026-06' order by systems desc limit 3")).fetchall()
+        assert rows[0] == ("United States", 161)
+        with pytest.raises(sqlalchemy.exc.ProgrammingError, match="read-only"):
+            con.execute(text("create table marts.bi_probe as select 1 as x"))
+    # a second read-only reader (another BI worker) at the same time is fine
+    with engine.connect() as a, create_engine(f"duckdb:///{published.published_db}",
+                                              connect_args={"read_only": True}).connect() as b:
+        assert a.execute(text("select count(*) from marts.list_entries")).scalar() == 33_500
+        assert b.execute(text("select count(*) from marts.performance_development")).scalar() == 67
+
+
+def test_duckdb_engine_reflects_columns(engine):
+    """Superset's dataset editor reflects columns. SQLAlchemy >= 2.0.45 does that through
+    pg_catalog.pg_collation, which DuckDB 2.0 lacks (Mause/duckdb_engine#1379, #1391), hence the
+    SQLAlchemy 2.0.44 pin in requirements.lock; this test fails if a lock change breaks it again."""
+    cols = inspect(engine).get_columns("country_list_stats", schema="marts")
+    assert [c["name"] for c in cols][:2] == ["list_date", "list_label"]

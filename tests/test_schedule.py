@@ -1,0 +1,200 @@
+"""The semiannual deployment: its calendar, and a served run on a real `prefect server start`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows import schedule
+from flows.publish import file_state
+from tests.conftest import copy_bundled
+
+FLOW_AND_DEPLOYMENT = f"top500-refresh/{schedule.DEPLOYMENT_NAME}"
+SEASON_MONTHS = {m for months in schedule.SEASON_MONTHS.values() for m in months}
+# The warehouse already holds the other 65 lists; the source directory brings the two newest.
+# (dbt's fact tests need the whole history, so a warehouse of two lists alone would not pass them.)
+TWO_LISTS = ["TOP500_202511.xlsx", "TOP500_202606.xlsx"]
+NEW_KEYS = {"2025-11", "2026-06"}
+
+
+# --- the calendar (no server needed) ---------------------------------------------
+
+def test_every_recent_release_is_picked_up_within_three_days():
+    """ISC lists came out from 13 May to 28 June, SC lists 12-18 November; a run must follow each soon."""
+    late = {d: schedule.days_to_next_run(d) for d in schedule.RELEASE_DAYS}
+    assert max(late.values()) <= 3.0, {str(d): round(v, 2) for d, v in late.items() if v > 3}
+    # Monday announcements (all but ISC 2025) are picked up the next morning
+    assert sum(v < 1 for v in late.values()) >= len(late) - 2
+
+
+def test_next_runs_fall_only_in_release_seasons():
+    start = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    runs = schedule.next_runs(60, after=start)
+    assert len(runs) == 60
+    assert {r.month for r in runs} <= SEASON_MONTHS
+    assert {r.month for r in runs if r.year == 2027} == SEASON_MONTHS  # every season month is covered
+    assert all((r.hour, r.minute, r.weekday()) in {(6, 0, 1), (6, 0, 4)} for r in runs)  # Tue/Fri 06:00 UTC
+    per_year = sum(r.year == 2027 for r in schedule.next_runs(200, after=start))
+    assert 35 <= per_year <= 50, per_year  # twice a week in five months, not daily
+
+
+def test_deployment_definition_passes_source_and_limits_concurrency(tmp_path):
+    d = schedule.deployment(str(tmp_path))
+    assert d.entrypoint == "flows.pipeline.refresh"
+    assert d.parameters == {"source": str(tmp_path), "full_refresh": False}
+    assert "no new list" in d.description
+    assert d.concurrency_limit == 1
+    assert sorted((s.schedule.cron, s.schedule.timezone) for s in d.schedules) == sorted(
+        [(schedule.ISC_CRON, "UTC"), (schedule.SC_CRON, "UTC")]
+    )
+
+
+@pytest.mark.parametrize("api_url", [None, "http://127.0.0.1:9/api"])
+def test_serve_without_a_server_says_how_to_start_one(tmp_path, api_url):
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), TOP500_WAREHOUSE_DIR=str(tmp_path / "warehouse"))
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "serve"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "prefect server start" in result.stderr
+    assert ("PREFECT_API_URL is not set" if api_url is None else "is not reachable") in result.stderr
+    assert not (tmp_path / "warehouse").exists()  # nothing ran
+
+
+# --- a served deployment on a real server ----------------------------------------
+
+def _wait(condition, timeout: float, what: str, every: float = 1.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
+
+
+@pytest.fixture
+def served(prefect_api, tmp_path, parsed_lists):
+    """`top500 serve --source <2 lists>` in a subprocess; yields (client, deployment, warehouse dir, source, log path)."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import load
+    from tests.conftest import make_settings
+
+    source = copy_bundled(tmp_path / "lists", TWO_LISTS)
+    warehouse = make_settings(tmp_path).warehouse_dir
+    with load.connect(make_settings(tmp_path).build_db) as con:
+        load.load_files(con, [p for key, p in parsed_lists.items() if key not in NEW_KEYS], "history")
+    log_path = tmp_path / "serve.log"
+    env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1",
+           "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--source", str(source)],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        with temporary_settings({PREFECT_API_URL: prefect_api["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
+            def deployment():
+                if proc.poll() is not None:
+                    raise AssertionError(f"top500 serve exited {proc.returncode}:\n{log_path.read_text()}")
+                try:
+                    return client.read_deployment_by_name(FLOW_AND_DEPLOYMENT)
+                except Exception:  # ObjectNotFound until the runner has registered it
+                    return None
+
+            dep = _wait(deployment, 120, "the served deployment to register")
+            yield client, dep, warehouse, source, log_path
+    finally:
+        proc.send_signal(signal.SIGINT)  # the runner pauses the schedule and exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _run_to_completion(client, deployment_id, log_path: Path, timeout: float = 900):
+    run = client.create_flow_run_from_deployment(deployment_id)
+
+    def final():
+        state = client.read_flow_run(run.id).state
+        return state if state is not None and state.is_final() else None
+
+    state = _wait(final, timeout, f"flow run {run.id} to finish", every=2)
+    assert state.is_completed(), f"run ended {state.type}: {state.message}\n{log_path.read_text()[-4000:]}"
+    return run
+
+
+def _log_text(client, run_id, must_contain: str) -> str:
+    """The run's log lines from the API (the run ships them at exit, so poll briefly)."""
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    def text():
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200)
+        joined = "\n".join(log.message for log in logs)
+        return joined if must_contain in joined else None
+
+    return _wait(text, 60, f"log line {must_contain!r} of run {run_id}")
+
+
+@pytest.mark.slow
+def test_served_deployment_runs_publishes_and_then_finds_no_new_list(served):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+    from prefect.server.schemas.schedules import CronSchedule
+
+    client, dep, warehouse, source, log_path = served
+    published = warehouse / "top500.duckdb"
+
+    # the registered deployment: parameters, description, schedules as the server stores them
+    assert dep.parameters["source"] == str(source)
+    assert "no new list" in (dep.description or "")
+    crons = sorted((s.schedule.cron, s.schedule.timezone) for s in dep.schedules)
+    assert crons == sorted([(schedule.ISC_CRON, "UTC"), (schedule.SC_CRON, "UTC")])
+    now = datetime.now(timezone.utc)
+    upcoming = []
+    for s in dep.schedules:
+        cron = CronSchedule(cron=s.schedule.cron, timezone=s.schedule.timezone, day_or=s.schedule.day_or)
+        upcoming += asyncio.run(cron.get_dates(n=20, start=now))
+    assert upcoming and {d.month for d in upcoming} <= SEASON_MONTHS
+    assert min(upcoming) - now < timedelta(days=200)  # never more than half a year without a run
+
+    # first triggered run: loads the two new lists and publishes
+    assert not published.exists()
+    first = _run_to_completion(client, dep.id, log_path)
+    assert published.exists()
+    after_first = file_state(published)
+    text = _log_text(client, first.id, "loaded 2025-11, 2026-06")
+    assert "1,000 entries" in text, text
+    with duckdb.connect(str(published), read_only=True) as con:
+        lists, entries = con.execute("select count(distinct list_date), count(*) from marts.list_entries").fetchone()
+    assert (lists, entries) == (67, 33_500)
+    artifacts = client.read_artifacts(
+        artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
+    )
+    assert any("TOP500 refresh" in (a.data or "") for a in artifacts), [a.key for a in artifacts]
+
+    # second triggered run: nothing new, nothing published
+    second = _run_to_completion(client, dep.id, log_path)
+    _log_text(client, second.id, "no new list")
+    with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
+        audit = dict(con.execute("select run_id, (status, code_fingerprint) from audit.pipeline_runs").fetchall())
+    (status_1, code_1), (status_2, code_2) = audit[str(first.id)], audit[str(second.id)]
+    assert status_1 == "published"
+    if code_2 != code_1:  # someone edited models or flows between the two runs: a rebuild is then right
+        pytest.skip("the code changed between the two runs (shared working tree); no-new-list path not checkable")
+    assert status_2 == "no new list"
+    assert file_state(published) == after_first
+    durations = [client.read_flow_run(r.id).total_run_time.total_seconds() for r in (first, second)]
+    assert durations[1] < min(15.0, durations[0] / 2), durations  # skips gates, dbt and publish
