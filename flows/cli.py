@@ -143,7 +143,8 @@ def serve(
 @app.command()
 def rollback() -> None:
     """Swap the previously published warehouse back into place (and again to undo)."""
-    from flows.publish import PublishError, rollback as swap_back
+    from flows.publish import PublishError
+    from flows.publish import rollback as swap_back
     from flows.settings import get_settings
 
     try:

@@ -22,6 +22,8 @@ from typing import Iterator
 
 import duckdb
 
+from flows.load import sha256_of
+from flows.publish import fsync_path
 from flows.settings import Settings, get_settings
 
 SCHEMA = "marts"
@@ -39,13 +41,6 @@ def versions_dir(settings: Settings) -> Path:
     """Where the version directories live; `exports` is a symlink into it."""
     return settings.warehouse_dir / ".exports"
 
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @contextmanager
@@ -114,7 +109,7 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
         "file": dest.name,
         "rows": rows,
         "columns": columns,
-        "sha256": sha256_file(dest),
+        "sha256": sha256_of(dest),
         "bytes": dest.stat().st_size,
         "list_range": list_range,
     }
@@ -145,7 +140,7 @@ def write_exports(settings: Settings | None = None) -> Path:
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         for path in tmp.iterdir():
-            _fsync(path)
+            fsync_path(path)
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -164,7 +159,7 @@ def _point_exports_at(link: Path, target: Path) -> None:
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(os.path.relpath(target, link.parent), target_is_directory=True)
     os.replace(tmp_link, link)
-    _fsync(link.parent)
+    fsync_path(link.parent)
 
 
 def _prune(versions: Path, keep: Path) -> None:
@@ -181,10 +176,3 @@ def read_manifest(settings: Settings | None = None) -> dict:
     settings = settings or get_settings()
     return json.loads((settings.exports_dir / MANIFEST).read_text())
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

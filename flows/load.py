@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from flows.errors import SourceError, SourceErrors
 
 DDL_DIR = Path(__file__).with_name("ddl")
 
@@ -67,6 +69,19 @@ def sha256_of(path: Path) -> str:
 
 def describe_file(dataset: str, file_key: str, path: Path, source_uri: str) -> SourceFile:
     return SourceFile(dataset, file_key, path, source_uri, sha256_of(path), path.stat().st_size)
+
+
+def parse_all(parse_one: Callable[[SourceFile], ParsedFile], files: Sequence[SourceFile]) -> list[ParsedFile]:
+    """Parse every file before loading any; report all bad files together, so none loads."""
+    parsed, errors = [], []
+    for f in files:
+        try:
+            parsed.append(parse_one(f))
+        except SourceError as exc:
+            errors.append(exc)
+    if errors:
+        raise SourceErrors(errors)
+    return parsed
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ name for a file: view SQL qualified with "top500". resolves in both.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.load import sha256_of
 from flows.settings import Settings
 
 STORAGE_VERSION = "v1.4.0"
@@ -45,12 +45,8 @@ def file_state(path: Path) -> FileState:
     """Checksum and mtime of a file, to prove a failed run left it byte-identical."""
     if not path.exists():
         return FileState(path, False, None, None, None)
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
     st = path.stat()
-    return FileState(path, True, digest.hexdigest(), st.st_size, st.st_mtime_ns)
+    return FileState(path, True, sha256_of(path), st.st_size, st.st_mtime_ns)
 
 
 def published_state(settings: Settings) -> FileState:
@@ -72,7 +68,8 @@ def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or a directory entry to disk (a rename is durable only after its directory is)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -131,11 +128,11 @@ def publish(settings: Settings) -> FileState:
     try:
         _copy_build(build, tmp)
         check_copy(tmp, catalog=target.stem)
-        _fsync(tmp)
+        fsync_path(tmp)
         if target.exists():
             _keep_previous(target, previous)
         os.replace(tmp, target)
-        _fsync(target.parent)
+        fsync_path(target.parent)
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
@@ -150,7 +147,7 @@ def _keep_previous(current: Path, previous: Path) -> None:
         os.link(current, staging)  # same inode: byte-identical by construction, instant
     except OSError:
         shutil.copy2(current, staging)
-        _fsync(staging)
+        fsync_path(staging)
     os.replace(staging, previous)
 
 
@@ -166,7 +163,7 @@ def rollback(settings: Settings) -> FileState:
     os.replace(previous, target)
     if swap.exists():
         os.replace(swap, previous)
-    _fsync(target.parent)
+    fsync_path(target.parent)
     return file_state(target)
 
 

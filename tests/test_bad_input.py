@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import BUNDLED_LISTS  # noqa: E402
 from workbook_edits import edit_xlsx, header_cell
 
 from flows.errors import SourceError, SourceErrors
 from flows.load import describe_file
 from flows.sources import top500
-
-from conftest import BUNDLED_LISTS  # noqa: E402
 
 GOOD = BUNDLED_LISTS / "TOP500_202411.xlsx"
 

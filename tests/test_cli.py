@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
 from workbook_edits import edit_xlsx
 
 from flows.load import sha256_of
-
-from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
 import sqlalchemy
+from bi_warehouse import private_copy, published_warehouse
 from sqlalchemy import create_engine, inspect, text
 
-from bi_warehouse import private_copy, published_warehouse
 from flows import exports
 from flows.publish import file_state
 from flows.settings import Settings

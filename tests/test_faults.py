@@ -10,11 +10,10 @@ import time
 
 import duckdb
 import pytest
+from conftest import copy_bundled  # noqa: E402
 
 from flows.load import sha256_of
 from flows.publish import check_copy
-
-from conftest import copy_bundled  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

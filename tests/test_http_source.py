@@ -6,13 +6,12 @@ import logging
 from datetime import date
 
 import pytest
+from conftest import BUNDLED_LISTS, copy_bundled, make_settings  # noqa: E402
 from http_server import Fault, ServerThread, Top500Site
 
 from flows.errors import SourceError, SourceErrors
 from flows.load import sha256_of
 from flows.sources import top500, top500_http
-
-from conftest import BUNDLED_LISTS, copy_bundled, make_settings  # noqa: E402
 
 EARLY = ["TOP500_199306.xls", "TOP500_199311.xls", "TOP500_199406.xls"]
 TODAY = date(1994, 11, 20)  # 1994-11 is expected but "not out yet" on this server

@@ -11,11 +11,10 @@ import time
 
 import duckdb
 import pytest
+from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled  # noqa: E402
 
 from flows import load
 from flows.sources import top500
-
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled  # noqa: E402
 
 
 def load_dir(directory, db, run_id="test"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -11,7 +10,15 @@ import duckdb
 import pytest
 
 from flows.load import connect, load_files
-from flows.publish import PublishError, check_copy, file_state, publish, published_state, rollback, storage_version
+from flows.publish import (
+    PublishError,
+    check_copy,
+    file_state,
+    publish,
+    published_state,
+    rollback,
+    storage_version,
+)
 from flows.settings import Settings
 from flows.sources import top500
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from bi_warehouse import private_copy, published_warehouse
+
 from flows import report
 from flows.settings import Settings
 

@@ -8,7 +8,12 @@ import pytest
 from flows.load import connect, load_files
 from flows.settings import Settings
 from flows.sources import top500
-from flows.validate import ValidationFailed, validate_marts, validate_parsed, validate_top500
+from flows.validate import (
+    ValidationFailed,
+    validate_marts,
+    validate_parsed,
+    validate_top500,
+)
 
 # 1996-06 and 2019-11 carry the documented Rmax > Rpeak exceptions; 2019-11 also a year+1 system.
 FEW = {"TOP500_199606.xls", "TOP500_201911.xls", "TOP500_202411.xlsx"}

@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from flows import load
 from flows.errors import SourceError
 from flows.load import ParsedFile, SourceFile
 from flows.settings import Settings
@@ -127,4 +128,4 @@ def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return csv_tables.parse_all(parse, files)
+    return load.parse_all(parse, files)

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from flows.errors import SourceError, SourceErrors
+from flows.errors import SourceError
 from flows.load import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
 
@@ -266,15 +266,3 @@ def _series(values: list, kind: str) -> pd.Series:
         return pd.Series(values, dtype="boolean")
     return pd.Series(values, dtype="object")
 
-
-def parse_all(parse_one: Callable[[SourceFile], ParsedFile], files: Sequence[SourceFile]) -> list[ParsedFile]:
-    """Parse every file before loading any; report all bad files together."""
-    parsed, errors = [], []
-    for f in files:
-        try:
-            parsed.append(parse_one(f))
-        except SourceError as exc:
-            errors.append(exc)
-    if errors:
-        raise SourceErrors(errors)
-    return parsed

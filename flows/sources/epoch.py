@@ -7,12 +7,13 @@ it. Epoch AI data is CC BY 4.0 (see warehouse/sources/specs/SOURCES.md).
 
 from __future__ import annotations
 
+from flows import load
 from flows.errors import SourceError
 from flows.load import ParsedFile, SourceFile
 from flows.settings import Settings
+from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
 from flows.sources.csv_tables import Dataset
-from flows.sources import csv_tables
 
 # Columns both Epoch hardware files share (same headers in both exports).
 _PEAKS = (
@@ -128,4 +129,4 @@ def parse(file: SourceFile) -> ParsedFile:
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return csv_tables.parse_all(parse, files)
+    return load.parse_all(parse, files)

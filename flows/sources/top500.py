@@ -17,11 +17,18 @@ import orjson
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from flows.errors import SourceError, SourceErrors
+from flows import load
+from flows.errors import SourceError
 from flows.load import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
 from flows.sources import cleaning
-from flows.sources.top500_columns import BY_HEADER, COLUMNS, COUNTRY_NAMES, MISSING_TEXT, normalize_header
+from flows.sources.top500_columns import (
+    BY_HEADER,
+    COLUMNS,
+    COUNTRY_NAMES,
+    MISSING_TEXT,
+    normalize_header,
+)
 
 DATASET = "top500"
 TABLE = "raw.top500_entries"
@@ -235,13 +242,5 @@ def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> N
 
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
-    """Parse every file; report all bad files together, load none of them."""
-    parsed, errors = [], []
-    for f in files:
-        try:
-            parsed.append(parse(f))
-        except SourceError as exc:
-            errors.append(exc)
-    if errors:
-        raise SourceErrors(errors)
-    return parsed
+    """Parse every list; report all bad files together, load none of them."""
+    return load.parse_all(parse, files)

@@ -17,7 +17,13 @@ from flows.errors import SourceError, SourceErrors
 from flows.load import SourceFile, describe_file
 from flows.settings import Settings
 from flows.sources import cleaning, fetch
-from flows.sources.top500 import DATASET, expected_lists, file_key, file_name_for, list_date_of
+from flows.sources.top500 import (
+    DATASET,
+    expected_lists,
+    file_key,
+    file_name_for,
+    list_date_of,
+)
 
 
 @dataclass(frozen=True)
