@@ -14,6 +14,7 @@ from bi_warehouse import private_copy, published_warehouse
 from sqlalchemy import create_engine, inspect, text
 
 from flows import exports
+from flows.load import sha256_of
 from flows.publish import file_state
 from flows.settings import Settings
 
@@ -53,7 +54,7 @@ def test_manifest_describes_every_mart(exported):
             name = entry["table"].split(".", 1)[1]
             parquet = settings.exports_dir / entry["file"]
             assert entry["rows"] == marts[name], name
-            assert entry["sha256"] == exports.sha256_file(parquet), name
+            assert entry["sha256"] == sha256_of(parquet), name
             assert entry["bytes"] == parquet.stat().st_size
             cols = con.execute("select column_name, data_type from information_schema.columns where "
                                "table_schema = 'marts' and table_name = ? order by ordinal_position", [name]).fetchall()

@@ -46,9 +46,9 @@ def test_all_bundled_lists_pass_and_are_recorded(settings, bundled_files):
     _load(settings, bundled_files)
     report = validate_top500(settings, "run-1")
     assert len(report.batches) == 67
-    assert report.evaluations == 67 * 14
+    assert report.evaluations == 67 * 15
     runs = _audit(settings, "select success, batches, expectations, failures from audit.validation_runs")
-    assert runs == [(True, 67, 938, 0)]
+    assert runs == [(True, 67, 1005, 0)]
     assert (settings.warehouse_dir / "data_docs" / "index.html").exists()
     # Nothing changed: the next run has nothing left to validate.
     assert validate_top500(settings, "run-2").evaluations == 0
@@ -66,10 +66,10 @@ def test_duplicated_rank_fails_before_load_and_is_recorded(settings, bundled_fil
     with pytest.raises(ValidationFailed) as exc:
         validate_parsed(settings, "run-dup", [parsed])
     assert "TOP500_202411.xlsx: rank 11 appears twice" in str(exc.value)
-    assert "expect_column_values_to_be_unique(rank)" in str(exc.value)
+    assert "expect_column_values_to_be_between(rank_count)" in str(exc.value)
     failed = _audit(settings, """select expectation, unexpected_count, message from audit.validation_results
                                  where run_id = 'run-dup' and not success order by expectation""")
-    assert [f[0] for f in failed] == ["expect_column_values_to_be_unique(rank)"]
+    assert [f[0] for f in failed] == ["expect_column_values_to_be_between(rank_count)"]
     assert failed[0][1] == 2
     assert _audit(settings, "select success, failures from audit.validation_runs") == [(False, 1)]
 
