@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import typer
@@ -26,22 +27,29 @@ def run(
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild the private build file from the raw sources."),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
+    import duckdb
+
     from flows.errors import SourceError, SourceErrors
     from flows.pipeline import refresh
     from flows.publish import PublishError
     from flows.transform import DbtRunError
     from flows.validate import ValidationFailed
 
+    failures = {
+        SourceError: "bad input", SourceErrors: "bad input", ValidationFailed: "a quality gate failed",
+        DbtRunError: "dbt failed", PublishError: "publishing failed",
+    }
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
-    except (SourceError, SourceErrors) as exc:
-        _fail(f"error: bad input; the published warehouse is unchanged:\n{exc}")
-    except ValidationFailed as exc:
-        _fail(f"error: a quality gate failed; the published warehouse is unchanged:\n{exc}")
-    except DbtRunError as exc:
-        _fail(f"error: dbt failed; the published warehouse is unchanged:\n{exc}")
-    except PublishError as exc:
-        _fail(f"error: publishing failed; the published warehouse is unchanged:\n{exc}")
+    except tuple(failures) as exc:
+        what = next(label for kind, label in failures.items() if isinstance(exc, kind))
+        _forget_frames(exc)
+        _fail(f"error: {what}; the published warehouse is unchanged:\n{exc}")
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        _forget_frames(exc)
+        _fail(f"error: another run is writing the build file (DuckDB allows one writer); try again later:\n{exc}")
     status = "published" if summary["published"] else "nothing published"
     typer.echo(f"{_headline(summary)}; {status} in {summary['duration_s']:.1f} s")
     if summary["published"]:
@@ -55,6 +63,20 @@ def _print_coverage_line() -> None:
 
     with connect(get_settings().published_db, read_only=True) as con:
         typer.echo(coverage_summary(con, top=0).splitlines()[0])
+
+
+def _forget_frames(exc: BaseException) -> None:
+    """Drop the traceback frames a failed run keeps (Prefect holds the exception in its state).
+
+    Those frames hold closed DuckDB connections alive until interpreter exit, where DuckDB's
+    bindings print pages of "nanobind: leaked instance" after our one-line error.
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
 
 
 def _headline(summary: dict) -> str:

@@ -477,11 +477,14 @@ def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile
     """
     # Round-trip through DuckDB so the frames have exactly the dtypes a read from the build file has.
     typed, checksums = {}, {}
-    for p in parsed:
-        df = p.rows.drop(columns=["original"], errors="ignore")
-        df["source_file"] = p.file.file_name
-        typed[p.file.file_name] = duckdb.from_df(df).df()
-        checksums[p.file.file_name] = p.file.sha256
+    # A private in-memory connection, closed here: the module's default connection would live
+    # until interpreter exit (and nanobind reports it as a leak when a failure keeps frames alive).
+    with duckdb.connect() as scratch:
+        for p in parsed:
+            df = p.rows.drop(columns=["original"], errors="ignore")
+            df["source_file"] = p.file.file_name
+            typed[p.file.file_name] = scratch.from_df(df).df()
+            checksums[p.file.file_name] = p.file.sha256
 
     def select(con, suite: Suite, version: str):
         return typed, checksums

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -196,5 +197,7 @@ def test_served_deployment_runs_publishes_and_then_finds_no_new_list(served):
         pytest.skip("the code changed between the two runs (shared working tree); no-new-list path not checkable")
     assert status_2 == "no new list"
     assert file_state(published) == after_first
-    durations = [client.read_flow_run(r.id).total_run_time.total_seconds() for r in (first, second)]
-    assert durations[1] < min(15.0, durations[0] / 2), durations  # skips gates, dbt and publish
+    with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
+        stages = con.execute("select stages_s from audit.pipeline_runs where run_id = ?", [str(second.id)]).fetchone()[0]
+    # the no-op run skips the gates after loading, dbt and publishing (timings are for `make bench`)
+    assert not {"dbt", "publish", "gate_marts"} & set(json.loads(stages)), stages

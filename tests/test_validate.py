@@ -11,6 +11,7 @@ from flows.sources import top500
 from flows.validate import (
     ValidationFailed,
     validate_marts,
+    validate_reference,
     validate_parsed,
     validate_top500,
 )
@@ -127,3 +128,43 @@ def test_marts_suites_skip_absent_tables_and_say_so(settings, bundled_files):
     assert any(s.startswith("demand_forecast") for s in skipped)
     recorded = _audit(settings, "select message from audit.validation_runs where run_id = 'run-m'")[0][0]
     assert "skipped demand_forecast" in recorded
+
+
+def test_a_broken_mart_fails_the_marts_gate_with_its_rows_named(tmp_path, tmp_path_factory, loaded_build_db):
+    import shutil
+
+    from bi_warehouse import published_warehouse
+
+    built = published_warehouse(tmp_path_factory.getbasetemp(), loaded_build_db)
+    mine = Settings(warehouse_dir=tmp_path / "warehouse")
+    mine.build_dir.mkdir(parents=True)
+    shutil.copy(built.build_db, mine.build_db)
+    validate_marts(mine, "run-ok")  # the real marts pass
+    with duckdb.connect(str(mine.build_db)) as con:
+        japan = con.execute("select systems from marts.country_list_stats "
+                            "where list_date = '2020-11-01' and country = 'Japan'").fetchone()[0]
+        con.execute("delete from marts.country_list_stats where list_date = '2020-11-01' and country = 'Japan'")
+        con.execute("update marts.list_entries set system_key = 'no-such-system' "
+                    "where list_date = '2020-11-01' and rank = 1")
+    with pytest.raises(ValidationFailed) as exc:
+        validate_marts(mine, "run-broken")
+    message = str(exc.value)
+    assert f"2020-11: countries' systems sum to {500 - japan}, not 500" in message
+    assert "system_key 'no-such-system' (2020-11 rank 1) is not in marts.systems" in message
+    runs = _audit(mine, "select run_id, success from audit.validation_runs order by started_at")
+    assert runs[-2:] == [("run-ok", True), ("run-broken", False)]
+
+
+def test_an_implausible_spec_fails_the_reference_gate(settings):
+    from flows.sources import epoch
+
+    bundled = Settings(warehouse_dir=settings.warehouse_dir.parent / "unused")
+    parsed = [epoch.parse(f) for f in epoch.collect("bundled", bundled) if f.file_name == "ml_hardware.csv"]
+    rows = parsed[0].rows
+    a100 = rows.index[rows["hardware_name"] == "NVIDIA A100 SXM4 40 GB"][0]
+    rows.loc[a100, "fp64_tflops"] = 9.7e9  # 9.7e21 FLOP/s: a unit slip no accelerator has
+    with connect(settings.build_db) as con:
+        load_files(con, parsed, "load-spec")
+    with pytest.raises(ValidationFailed) as exc:
+        validate_reference(settings, "run-spec")
+    assert "fp64_tflops is 9.7e+09" in str(exc.value) and "NVIDIA A100 SXM4 40 GB" in str(exc.value)
