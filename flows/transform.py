@@ -57,13 +57,18 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
 
 
 def build(settings: Settings | None = None, vars: Mapping[str, Any] | None = None,
-          select: Sequence[str] | None = None) -> DbtSummary:
-    """`dbt build` (seeds, models, tests) into settings.build_db; raises DbtRunError on any failure."""
+          select: Sequence[str] | None = None, exclude: Sequence[str] | None = None) -> DbtSummary:
+    """`dbt build` (seeds, models, tests) into settings.build_db; raises DbtRunError on any failure.
+
+    The pipeline builds everything; `select`/`exclude` are for tests and the benchmark.
+    """
     settings = settings or get_settings()
     args = ["build"]
     if select:
         # a partial build runs only tests whose every parent is selected
         args += ["--select", *select, "--indirect-selection", "cautious"]
+    if exclude:
+        args += ["--exclude", *exclude]
     return _invoke(settings, args, vars)
 
 

@@ -1,3 +1,4 @@
+{{ config(tags=['known_answers']) }}
 -- Fugaku (RIKEN) is one system with one key on every list from 2020-06 on.
 with fugaku as (
     select * from {{ ref('list_entries') }}

@@ -1,3 +1,4 @@
+{{ config(tags=['known_answers']) }}
 -- Summit (ORNL) is one system: one key, on 13 lists from 2018-06 to 2024-06
 -- (checked when those 13 lists and their neighbours are loaded; a partial source may lack them).
 with summit as (
