@@ -18,7 +18,7 @@ def country_totals() -> list:
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column="systems", min_value=500, max_value=500,
-            meta={"message": "{list_date:%Y-%m}: countries' systems sum to {systems}, not 500"}),
+            meta={"message": "{list_date:%Y-%m}: countries' systems sum to {systems:.0f}, not 500"}),
         *(gxe.ExpectColumnValuesToBeBetween(
             column=c, min_value=100 - SHARE_TOLERANCE, max_value=100 + SHARE_TOLERANCE,
             meta={"message": f"{{list_date:%Y-%m}}: countries' {c} sums to {{{c}:.4f}}, not 100"})

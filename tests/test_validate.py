@@ -20,11 +20,6 @@ from flows.validate import (
 FEW = {"TOP500_199606.xls", "TOP500_201911.xls", "TOP500_202411.xlsx"}
 
 
-@pytest.fixture(scope="module")
-def bundled_files():
-    return top500.collect("bundled", Settings())
-
-
 @pytest.fixture
 def settings(tmp_path, monkeypatch) -> Settings:
     monkeypatch.setenv("TOP500_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
