@@ -1,8 +1,7 @@
 """A published warehouse (all 67 lists, specs, every dbt model) shared by the BI tests.
 
-Built once per test process: the full dbt build takes ~30-60 s, and both
-test_exports.py and test_report.py need the same published file. (A session
-fixture in conftest.py would do the same; this keeps conftest untouched.)
+Built once per test process: the full dbt build takes ~20-60 s, and
+test_exports.py, test_report.py and test_validate.py need the same published file.
 """
 
 from __future__ import annotations
@@ -11,9 +10,10 @@ import shutil
 from functools import cache
 from pathlib import Path
 
-from flows import load, publish, transform
-from flows.settings import PROJECT_ROOT, Settings
-from flows.sources import ai_compute, epoch
+from conftest import load_reference_sources  # noqa: E402
+
+from flows import publish, transform
+from flows.settings import Settings
 
 
 @cache
@@ -24,11 +24,7 @@ def published_warehouse(root: Path, loaded_build_db: Path) -> Settings:
     settings = Settings(warehouse_dir=root / "bi-published" / "warehouse")
     settings.build_dir.mkdir(parents=True)
     shutil.copy(loaded_build_db, settings.build_db)
-    bundled = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
-    parsed = [epoch.parse(f) for f in epoch.collect("bundled", bundled)]
-    parsed += [ai_compute.parse(f) for f in ai_compute.collect("bundled", bundled)]
-    with load.connect(settings.build_db) as con:
-        load.load_files(con, parsed, "test-bi")
+    load_reference_sources(settings.build_db, "test-bi")
     transform.build(settings)
     publish.publish(settings)
     return settings

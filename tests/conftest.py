@@ -109,6 +109,17 @@ def cli(prefect_api, tmp_path):
     return run
 
 
+def load_reference_sources(db_path: Path, run_id: str = "test", ai_compute_source: str = "bundled") -> None:
+    """The Epoch hardware and AI-compute tables, loaded as the pipeline loads them (the marts need them)."""
+    from flows.sources import ai_compute, epoch
+
+    bundled = make_settings(PROJECT_ROOT)
+    parsed = epoch.parse_all(epoch.collect("bundled", bundled))
+    parsed += ai_compute.parse_all(ai_compute.collect(ai_compute_source, bundled))
+    with load.connect(db_path) as con:
+        load.load_files(con, parsed, run_id)
+
+
 def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for path in sorted(BUNDLED_LISTS.iterdir()):

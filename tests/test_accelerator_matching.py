@@ -6,10 +6,10 @@ import shutil
 
 import duckdb
 import pytest
+from conftest import load_reference_sources  # noqa: E402
 
-from flows import load, transform
-from flows.settings import PROJECT_ROOT, Settings
-from flows.sources import ai_compute, epoch
+from flows import transform
+from flows.settings import Settings
 from flows.specs_report import coverage_summary
 
 MY_NODES = [
@@ -24,10 +24,7 @@ def con(tmp_path_factory, loaded_build_db):
     settings = Settings(warehouse_dir=tmp_path_factory.mktemp("specs") / "warehouse")
     settings.build_dir.mkdir(parents=True)
     shutil.copy(loaded_build_db, settings.build_db)
-    bundled = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
-    parsed = epoch.parse_all(epoch.collect("bundled", bundled)) + ai_compute.parse_all(ai_compute.collect("bundled", bundled))
-    with load.connect(settings.build_db) as writer:
-        load.load_files(writer, parsed, "test-matching")
+    load_reference_sources(settings.build_db, "test-matching")
     summary = transform.build(settings, select=MY_NODES)
     assert summary.tests_passed == summary.tests_run > 50
     connection = duckdb.connect(str(settings.build_db), read_only=True)

@@ -15,22 +15,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import load_reference_sources  # noqa: E402
 from scipy import stats
 
-from flows import load, transform
+from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
-from flows.sources import ai_compute, epoch
 
 BUNDLED = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
 DEMAND_MARTS = ["+demand_gap_milestones", "+announced_systems"]
 
-
-def _load_reference_sources(db_path: Path, ai_compute_source: str = "bundled") -> None:
-    """Epoch hardware specs and AI-compute tables, as the pipeline loads them."""
-    parsed = [epoch.parse(f) for f in epoch.collect("bundled", BUNDLED)]
-    parsed += [ai_compute.parse(f) for f in ai_compute.collect(ai_compute_source, BUNDLED)]
-    with load.connect(db_path) as con:
-        load.load_files(con, parsed, "test-demand")
 
 
 def _private_settings(root: Path) -> Settings:
@@ -44,7 +37,7 @@ def built(tmp_path_factory, loaded_build_db):
     """The demand and announced-system marts, their upstream and tests, on a copy of the loaded build file."""
     settings = _private_settings(tmp_path_factory.mktemp("demand"))
     shutil.copy(loaded_build_db, settings.build_db)
-    _load_reference_sources(settings.build_db)
+    load_reference_sources(settings.build_db, "test-demand")
     summary = transform.build(settings, select=DEMAND_MARTS)
     return settings, summary
 
@@ -95,7 +88,7 @@ def _write_synthetic_openai(root: Path, doubling_months: float) -> list[tuple[fl
 def test_fit_recovers_a_known_doubling_time_with_a_t_interval(tmp_path):
     points = _write_synthetic_openai(tmp_path / "sources", doubling_months=6.0)
     settings = _private_settings(tmp_path)
-    _load_reference_sources(settings.build_db, ai_compute_source=str(tmp_path / "sources"))
+    load_reference_sources(settings.build_db, "test-demand", ai_compute_source=str(tmp_path / "sources"))
     # the models build; the one data test that pins OpenAI's real 3.4 months must catch the other rate
     with pytest.raises(transform.DbtRunError) as failed:
         transform.build(settings, select=["+demand_growth_fits"])

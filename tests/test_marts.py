@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import load_reference_sources  # noqa: E402
 
-from flows import load, transform
+from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
-from flows.sources import ai_compute, epoch
-
-
-def _load_specs(db_path: Path) -> None:
-    """The spec match in marts.list_entries needs the bundled Epoch and AI-compute tables."""
-    bundled = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
-    parsed = [epoch.parse(f) for f in epoch.collect("bundled", bundled)]
-    parsed += [ai_compute.parse(f) for f in ai_compute.collect("bundled", bundled)]
-    with load.connect(db_path) as con:
-        load.load_files(con, parsed, "test-marts")
-
 
 MY_MODELS = ["@list_entries", "@system_linkage_quality"]  # "@": descendants and all their parents
 
@@ -31,7 +20,7 @@ def built(tmp_path_factory, loaded_build_db):
     settings = Settings(warehouse_dir=tmp_path_factory.mktemp("marts") / "warehouse")
     settings.build_dir.mkdir(parents=True)
     shutil.copy(loaded_build_db, settings.build_db)
-    _load_specs(settings.build_db)
+    load_reference_sources(settings.build_db, "test-marts")
     # this area's models, their upstream and their tests (the pipeline builds everything)
     summary = transform.build(settings, select=MY_MODELS)
     return settings, summary

@@ -11,8 +11,8 @@ from flows.sources import top500
 from flows.validate import (
     ValidationFailed,
     validate_marts,
-    validate_reference,
     validate_parsed,
+    validate_reference,
     validate_top500,
 )
 
