@@ -131,7 +131,7 @@ def parse(file: SourceFile) -> ParsedFile:
 
     headers = [cleaning.clean_text(h) or "" for h in rows[header_row]]
     mapping = _map_headers(headers, name)
-    body = [(i, r) for i, r in enumerate(rows[header_row + 1 :], start=header_row + 2) if any(c not in ("", None) for c in r)]
+    body = [(i, r) for i, r in enumerate(rows[header_row + 1 :], start=header_row + 2) if _has_data(r)]
     if not body:
         raise SourceError(name, f"sheet {sheet_name!r} has a header row but no data rows")
 
@@ -160,6 +160,11 @@ def parse(file: SourceFile) -> ParsedFile:
         }
     )
     return ParsedFile(file=file, table=TABLE, rows=frame)
+
+
+def _has_data(row: list) -> bool:
+    # any() is the fast test; only all-falsy rows (blank, or zeros) need the exact one.
+    return any(row) or any(c not in ("", None) for c in row)
 
 
 def _read_table(path: Path, name: str) -> tuple[str, int, list[list]]:
@@ -193,21 +198,40 @@ def _map_headers(headers: list[str], name: str) -> dict[str, tuple[int, float]]:
 
 
 def _converter(col, factor: float) -> Callable[[object], object]:
-    if col.kind == "text":
+    """A cell converter for one column of one file, with fast paths for the common cells.
+
+    Converting ~1.3 M cells is most of the parse time: text cells repeat (sites,
+    vendors, countries), so each column memoizes them; numeric cells arrive as
+    floats from calamine and skip the general number parser.
+    """
+    if col.kind in ("text", "id"):
         missing = MISSING_TEXT.get(col.name, set())
+        memo: dict[str, str | None] = {}
 
         def text(cell):
+            if type(cell) is str and cell in memo:  # str keys only: True, 1 and 1.0 hash alike
+                return memo[cell]
             value = cleaning.clean_text(cell)
-            return None if value in missing else value
+            if value in missing:
+                value = None
+            if type(cell) is str:
+                memo[cell] = value
+            return value
 
         return text
-    if col.kind == "id":
-        return cleaning.clean_text
-    parse_number = cleaning.to_int if col.kind == "int" else cleaning.to_float
+
+    is_int = col.kind == "int"
+    parse_number = cleaning.to_int if is_int else cleaning.to_float
+    zero_is_missing = col.zero_is_missing
 
     def number(cell):
-        value = parse_number(cell)
-        if value is None or (col.zero_is_missing and value == 0):
+        if type(cell) is float and cell == cell and (not is_int or cell.is_integer()):
+            value = int(cell) if is_int else cell
+        else:
+            value = parse_number(cell)
+            if value is None:
+                return None
+        if zero_is_missing and value == 0:
             return None
         return value * factor if factor != 1.0 else value
 
