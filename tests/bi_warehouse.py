@@ -10,9 +10,9 @@ import shutil
 from functools import cache
 from pathlib import Path
 
-from conftest import load_reference_sources  # noqa: E402
+from conftest import built_copy  # noqa: E402
 
-from flows import publish, transform
+from flows import publish
 from flows.settings import Settings
 
 
@@ -21,11 +21,7 @@ def published_warehouse(root: Path, loaded_build_db: Path) -> Settings:
     """Load specs next to the 67 lists, `dbt build` everything, publish; read-only for callers.
 
     `root` must be the same for every caller (the session's base temp dir) so the cache hits."""
-    settings = Settings(warehouse_dir=root / "bi-published" / "warehouse")
-    settings.build_dir.mkdir(parents=True)
-    shutil.copy(loaded_build_db, settings.build_db)
-    load_reference_sources(settings.build_db, "test-bi")
-    transform.build(settings)
+    settings, _ = built_copy(root / "bi-published", loaded_build_db, "test-bi")
     publish.publish(settings)
     return settings
 

@@ -120,6 +120,20 @@ def load_reference_sources(db_path: Path, run_id: str = "test", ai_compute_sourc
         load.load_files(con, parsed, run_id)
 
 
+def built_copy(root: Path, loaded_build_db: Path, run_id: str, select: list[str] | None = None):
+    """A private warehouse under `root`: the loaded lists copied, reference sources added, `dbt build` run.
+
+    Returns (settings, dbt summary); `select` limits the build to one area's models and their tests.
+    """
+    from flows import transform
+
+    settings = Settings(warehouse_dir=root / "warehouse")
+    settings.build_dir.mkdir(parents=True)
+    shutil.copy(loaded_build_db, settings.build_db)
+    load_reference_sources(settings.build_db, run_id)
+    return settings, transform.build(settings, select=select)
+
+
 def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for path in sorted(BUNDLED_LISTS.iterdir()):

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
-from conftest import load_reference_sources  # noqa: E402
+from conftest import built_copy  # noqa: E402
 
-from flows import transform
-from flows.settings import Settings
 from flows.specs_report import coverage_summary
 
 MY_NODES = [
@@ -21,11 +17,7 @@ MY_NODES = [
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory, loaded_build_db):
-    settings = Settings(warehouse_dir=tmp_path_factory.mktemp("specs") / "warehouse")
-    settings.build_dir.mkdir(parents=True)
-    shutil.copy(loaded_build_db, settings.build_db)
-    load_reference_sources(settings.build_db, "test-matching")
-    summary = transform.build(settings, select=MY_NODES)
+    settings, summary = built_copy(tmp_path_factory.mktemp("specs"), loaded_build_db, "test-matching", MY_NODES)
     assert summary.tests_passed == summary.tests_run > 50
     connection = duckdb.connect(str(settings.build_db), read_only=True)
     yield connection

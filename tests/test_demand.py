@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import load_reference_sources  # noqa: E402
+from conftest import built_copy, load_reference_sources  # noqa: E402
 from scipy import stats
 
 from flows import transform
@@ -23,7 +23,6 @@ from flows.settings import PROJECT_ROOT, Settings
 
 BUNDLED = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
 DEMAND_MARTS = ["+demand_gap_milestones", "+announced_systems"]
-
 
 
 def _private_settings(root: Path) -> Settings:
@@ -35,11 +34,7 @@ def _private_settings(root: Path) -> Settings:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, loaded_build_db):
     """The demand and announced-system marts, their upstream and tests, on a copy of the loaded build file."""
-    settings = _private_settings(tmp_path_factory.mktemp("demand"))
-    shutil.copy(loaded_build_db, settings.build_db)
-    load_reference_sources(settings.build_db, "test-demand")
-    summary = transform.build(settings, select=DEMAND_MARTS)
-    return settings, summary
+    return built_copy(tmp_path_factory.mktemp("demand"), loaded_build_db, "test-demand", DEMAND_MARTS)
 
 
 @pytest.fixture(scope="module")

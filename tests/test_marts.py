@@ -6,7 +6,7 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import load_reference_sources  # noqa: E402
+from conftest import built_copy  # noqa: E402
 
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
@@ -17,13 +17,8 @@ MY_MODELS = ["@list_entries", "@system_linkage_quality"]  # "@": descendants and
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, loaded_build_db):
     """One full `dbt build` on a private copy of the loaded build file."""
-    settings = Settings(warehouse_dir=tmp_path_factory.mktemp("marts") / "warehouse")
-    settings.build_dir.mkdir(parents=True)
-    shutil.copy(loaded_build_db, settings.build_db)
-    load_reference_sources(settings.build_db, "test-marts")
     # this area's models, their upstream and their tests (the pipeline builds everything)
-    summary = transform.build(settings, select=MY_MODELS)
-    return settings, summary
+    return built_copy(tmp_path_factory.mktemp("marts"), loaded_build_db, "test-marts", MY_MODELS)
 
 
 @pytest.fixture(scope="module")
