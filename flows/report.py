@@ -76,6 +76,16 @@ def _missing(table: str, issue: str) -> str:
             "This chart appears on the first publish that contains it.")
 
 
+def _unreadable(m: Marts, table: str, need: set[str], issue: str) -> str | None:
+    """Why a chart cannot read marts.`table` (missing, or lacking columns it needs); None when it can."""
+    if not m.has(table):
+        return _missing(table, issue)
+    lacking = need - set(m.columns[table])
+    if lacking:
+        return f"marts.{table} lacks the columns {', '.join(sorted(lacking))} this chart reads."
+    return None
+
+
 def _year_to_date(x: float) -> date:
     year = int(math.floor(x))
     month = int(round((x - year) * 12)) + 1
@@ -213,13 +223,9 @@ def demand_panel(m: Marts) -> Panel:
                   "(marts.demand_forecast). Bottom: the gap, demand growth divided by world TOP500 supply growth, "
                   "with the 10x, 100x and 1,000x marks (marts.demand_supply_gap).")
     t = "demand_forecast"
-    if not m.has(t):
-        panel.unavailable = _missing(t, "built by the demand-forecast issue")
-        return panel
     need = {"scenario", "scenario_kind", "country", "forecast_date", "demand_multiplier"}
-    if not need <= set(m.columns[t]):
-        panel.unavailable = (f"marts.{t} lacks the columns {', '.join(sorted(need - set(m.columns[t])))} "
-                             "this chart reads.")
+    panel.unavailable = _unreadable(m, t, need, "built by the demand-forecast issue")
+    if panel.unavailable:
         return panel
     rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, demand_multiplier
                       from marts.{t} where demand_multiplier > 0 order by scenario, forecast_date""")
@@ -293,13 +299,9 @@ def announced_panel(m: Marts) -> Panel:
                   "compared with, labelled with the rank they would take, against the #1, #10, #100 and #500 "
                   "of every list (marts.announced_systems, marts.list_entries).")
     t = "announced_systems"
-    if not m.has(t):
-        panel.unavailable = _missing(t, "built by the demand-forecast issue")
-        return panel
     need = {"system_name", "est_rmax_tflops", "compared_list_date"}
-    if not need <= set(m.columns[t]):
-        panel.unavailable = (f"marts.{t} lacks the columns {', '.join(sorted(need - set(m.columns[t])))} "
-                             "this chart reads.")
+    panel.unavailable = _unreadable(m, t, need, "built by the demand-forecast issue")
+    if panel.unavailable:
         return panel
     optional = ["est_rmax_tflops_low", "est_rmax_tflops_high", "would_rank", "accelerator", "accelerator_count",
                 "announced_date", "nearest_listed_system", "compared_list_label", "record_source", "country"]

@@ -134,6 +134,28 @@ def built_copy(root: Path, loaded_build_db: Path, run_id: str, select: list[str]
     return settings, transform.build(settings, select=select)
 
 
+@pytest.fixture(scope="session")
+def published(tmp_path_factory, loaded_build_db) -> Settings:
+    """All 67 lists, reference sources and every dbt model, published as the pipeline does it.
+
+    Built once per session (a full dbt build takes ~20-60 s) and shared: read-only for tests; a test
+    that changes things works on `private_copy(published, ...)`.
+    """
+    from flows import publish
+
+    settings, _ = built_copy(tmp_path_factory.mktemp("published"), loaded_build_db, "test-published")
+    publish.publish(settings)
+    return settings
+
+
+def private_copy(settings: Settings, root: Path) -> Settings:
+    """A warehouse of its own holding a copy of the published file, for tests that change things."""
+    mine = Settings(warehouse_dir=root / "warehouse")
+    mine.warehouse_dir.mkdir(parents=True)
+    shutil.copy(settings.published_db, mine.published_db)
+    return mine
+
+
 def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
     dst.mkdir(parents=True, exist_ok=True)
     for path in sorted(BUNDLED_LISTS.iterdir()):

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,32 +13,17 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from conftest import make_settings  # noqa: E402
 
-from flows import analyst, load, publish, transform
+from flows import analyst
 from flows.publish import file_state
 from flows.settings import PROJECT_ROOT
-from flows.sources import ai_compute, epoch
-from tests.conftest import make_settings
 
 MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 KOREA = """
     select list_date, systems from marts.country_list_stats
     where country = 'South Korea' order by list_date
 """
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory, loaded_build_db):
-    """Settings of a warehouse published the way the pipeline does it: raw -> dbt build -> publish."""
-    settings = make_settings(tmp_path_factory.mktemp("analyst"))
-    settings.build_dir.mkdir(parents=True)
-    shutil.copy2(loaded_build_db, settings.build_db)
-    reference = [p for m in (epoch, ai_compute) for p in m.parse_all(m.collect("bundled", settings))]
-    with load.connect(settings.build_db) as con:
-        load.load_files(con, reference, "analyst-test")
-    transform.build(settings)
-    publish.publish(settings)
-    return settings
 
 
 def _cli(settings, *args: str) -> subprocess.CompletedProcess:

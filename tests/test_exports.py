@@ -10,18 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy
-from bi_warehouse import private_copy, published_warehouse
+from conftest import private_copy  # noqa: E402
 from sqlalchemy import create_engine, inspect, text
 
 from flows import exports
 from flows.load import sha256_of
 from flows.publish import file_state
 from flows.settings import Settings
-
-
-@pytest.fixture(scope="session")
-def published(tmp_path_factory, loaded_build_db) -> Settings:
-    return published_warehouse(tmp_path_factory.getbasetemp(), loaded_build_db)
 
 
 @pytest.fixture(scope="module")
