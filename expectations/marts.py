@@ -1,8 +1,10 @@
-"""GX suites on the dbt marts: cross-table invariants analysts rely on (one batch per suite).
+"""GX suites on the dbt marts: completeness against raw, and cross-table invariants analysts rely on.
 
+Completeness is judged from what was loaded (raw.top500_entries), never from the mart itself: a model
+bug that drops the newest list, or empties a table, must fail here even though every row that is
+left looks fine. Every mart named here is required; a missing one fails the gate (nothing is optional).
 Each suite validates the result of a check query, so the rule reads as SQL plus one expectation.
 Shares are stored unrounded per country but may carry 4-decimal rounding: sums must be 100 +- 0.01.
-`demand_forecast` is optional (built by another issue): absent -> skipped and recorded in audit.
 """
 
 from __future__ import annotations
@@ -10,19 +12,66 @@ from __future__ import annotations
 from flows.validate import Suite
 
 SHARE_TOLERANCE = 0.01
+LIST_SHARE_DIMENSIONS = 9  # vendor, segment, accelerator, interconnect, processor, OS, architecture, continent, country
+
+# One row per list loaded in raw, with what each list-grain mart holds for it (0 / NULL when absent).
+LIST_COMPLETENESS = f"""
+with lists as (select list_date, count(*) as raw_entries from raw.top500_entries group by list_date),
+entries as (select list_date, count(*) as n from marts.list_entries group by list_date),
+countries as (
+    select list_date, sum(systems) as systems, sum(system_share_pct) as system_share_pct,
+           sum(rmax_share_pct) as rmax_share_pct
+    from marts.country_list_stats group by list_date),
+shares as (
+    select list_date, count(*) filter (where systems = 500) as complete_dimensions
+    from (select list_date, dimension, sum(systems) as systems from marts.list_shares group by all)
+    group by list_date),
+development as (select list_date, count(*) as n from marts.performance_development group by list_date),
+linkage as (select list_date, count(*) as n from marts.system_linkage_quality group by list_date)
+select
+    lists.list_date,
+    lists.raw_entries,
+    coalesce(entries.n, 0) as list_entries_rows,
+    coalesce(countries.systems, 0) as country_systems,
+    countries.system_share_pct,
+    countries.rmax_share_pct,
+    coalesce(shares.complete_dimensions, 0) as list_share_dimensions,
+    coalesce(development.n, 0) as performance_development_rows,
+    coalesce(linkage.n, 0) as linkage_quality_rows
+from lists
+left join entries using (list_date)
+left join countries using (list_date)
+left join shares using (list_date)
+left join development using (list_date)
+left join linkage using (list_date)
+order by lists.list_date
+"""
 
 
-def country_totals() -> list:
+def list_completeness() -> list:
     import great_expectations.expectations as gxe
 
+    def exactly(column: str, value: int, what: str):
+        return gxe.ExpectColumnValuesToBeBetween(
+            column=column, min_value=value, max_value=value,
+            meta={"message": f"{{list_date:%Y-%m}} is loaded ({{raw_entries}} entries in raw) but {what}"})
+
     return [
-        gxe.ExpectColumnValuesToBeBetween(
-            column="systems", min_value=500, max_value=500,
-            meta={"message": "{list_date:%Y-%m}: countries' systems sum to {systems:.0f}, not 500"}),
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="list_entries_rows", column_B="raw_entries",
+            meta={"message": "{list_date:%Y-%m} is loaded ({raw_entries} entries in raw) but marts.list_entries "
+                             "holds {list_entries_rows} of its entries"}),
+        exactly("country_systems", 500, "marts.country_list_stats counts {country_systems:.0f} systems, not 500"),
         *(gxe.ExpectColumnValuesToBeBetween(
             column=c, min_value=100 - SHARE_TOLERANCE, max_value=100 + SHARE_TOLERANCE,
             meta={"message": f"{{list_date:%Y-%m}}: countries' {c} sums to {{{c}:.4f}}, not 100"})
           for c in ("system_share_pct", "rmax_share_pct")),
+        exactly("list_share_dimensions", LIST_SHARE_DIMENSIONS,
+                f"marts.list_shares adds up to 500 systems in {{list_share_dimensions}} of its "
+                f"{LIST_SHARE_DIMENSIONS} dimensions"),
+        exactly("performance_development_rows", 1,
+                "marts.performance_development has {performance_development_rows} rows for it, not 1"),
+        exactly("linkage_quality_rows", 1, "marts.system_linkage_quality has {linkage_quality_rows} rows for it, not 1"),
     ]
 
 
@@ -30,9 +79,6 @@ def performance_development() -> list:
     import great_expectations.expectations as gxe
 
     return [
-        gxe.ExpectColumnValuesToBeInSet(
-            column="in_mart", value_set=[True],
-            meta={"message": "list {list_date:%Y-%m} is loaded but missing from marts.performance_development"}),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="total_rmax_tflops", column_B="rank1_rmax_tflops", or_equal=True,
             ignore_row_if="either_value_is_missing",
@@ -72,6 +118,28 @@ def systems() -> list:
     ]
 
 
+def mart_sizes() -> list:
+    """One row of counts, so an emptied table fails (expectations on an empty frame pass vacuously)."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="systems", column_B="largest_list", or_equal=True,
+            meta={"message": "marts.systems holds {systems} systems, fewer than the {largest_list} entries of the "
+                             "largest loaded list"}),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="entries_loaded", column_B="systems", or_equal=True,
+            meta={"message": "marts.systems holds {systems} systems, more than the {entries_loaded} entries loaded"}),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="seed_scenarios_not_forecast", min_value=0, max_value=0,
+            meta={"message": "{seed_scenarios_not_forecast} demand scenario(s) of the seed are missing from "
+                             "marts.demand_forecast"}),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="world_supply_scenarios", min_value=1,
+            meta={"message": "marts.demand_forecast has no world TOP500 supply scenario"}),
+    ]
+
+
 def demand_forecast() -> list:
     import great_expectations.expectations as gxe
 
@@ -89,19 +157,17 @@ def demand_forecast() -> list:
 
 SUITES = [
     Suite(
-        name="country_list_stats", tables=("marts.country_list_stats",), row_id=("list_date",),
-        query="""select list_date, sum(systems) as systems, sum(system_share_pct) as system_share_pct,
-                        sum(rmax_share_pct) as rmax_share_pct
-                 from marts.country_list_stats group by list_date order by list_date""",
-        expectations=country_totals, description="Each list's countries add up to 500 systems and 100 %.",
+        name="list_completeness",
+        tables=("marts.list_entries", "marts.country_list_stats", "marts.list_shares",
+                "marts.performance_development", "marts.system_linkage_quality"),
+        row_id=("list_date",), query=LIST_COMPLETENESS, expectations=list_completeness,
+        description="Every list loaded in raw is whole in every list-grain mart (counted from raw, not the mart).",
     ),
     Suite(
         name="performance_development", tables=("marts.performance_development",), row_id=("list_date",),
-        query="""with lists as (select distinct list_date from raw.top500_entries)
-                 select l.list_date, p.list_date is not null as in_mart, p.total_rmax_tflops,
-                        p.rank1_rmax_tflops, p.rank500_rmax_tflops
-                 from lists l left join marts.performance_development p using (list_date) order by l.list_date""",
-        expectations=performance_development, description="Every loaded list has a consistent row.",
+        query="select list_date, total_rmax_tflops, rank1_rmax_tflops, rank500_rmax_tflops "
+              "from marts.performance_development order by list_date",
+        expectations=performance_development, description="Each list's #1, #500 and total are consistent.",
     ),
     Suite(
         name="list_entries", tables=("marts.list_entries", "marts.systems"), row_id=("list_date", "rank"),
@@ -115,11 +181,24 @@ SUITES = [
         expectations=systems, description="One row per system_key.",
     ),
     Suite(
+        name="mart_sizes", tables=("marts.systems", "marts.demand_forecast"), row_id=(),
+        query="""select
+                     (select count(*) from marts.systems) as systems,
+                     (select max(n) from (select count(*) as n from raw.top500_entries group by list_date))
+                         as largest_list,
+                     (select count(*) from raw.top500_entries) as entries_loaded,
+                     (select count(*) from reference.demand_scenarios
+                      where scenario not in (select scenario from marts.demand_forecast)) as seed_scenarios_not_forecast,
+                     (select count(distinct scenario) from marts.demand_forecast
+                      where scenario_kind = 'supply' and scenario like 'top500_world%') as world_supply_scenarios""",
+        expectations=mart_sizes, description="Marts hold as many rows as what was loaded implies (bounds from raw).",
+    ),
+    Suite(
         name="demand_forecast", tables=("marts.demand_forecast",), row_id=("scenario", "months_ahead"),
         query="""select scenario, months_ahead, demand_multiplier,
                         lag(demand_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
                  from marts.demand_forecast""",
-        expectations=demand_forecast, optional=True,
+        expectations=demand_forecast,
         description="Forecast multipliers grow with months_ahead in every scenario.",
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 
@@ -15,22 +16,66 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = 1) -> None:
+# Exit statuses (README): 0 ok; 1 the run or query failed; 2 bad option or input refused before
+# anything ran; 3 write refused; 75 another run holds the warehouse (EX_TEMPFAIL: try again later).
+EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
+
+
+def _settings():
+    """Settings from the environment; a bad TOP500_* value is a message, not a traceback."""
+    from pydantic import ValidationError
+
+    from flows.settings import get_settings
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"TOP500_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        _fail(f"error: bad setting: {problems}", EXIT_USAGE)
 
 
 @app.command()
 def run(
     source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
     reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
-    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild the private build file from the raw sources."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Reload every file and rebuild every model (history is kept)."),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
-    import duckdb
+    from flows.errors import SourceError
+    from flows.lock import RunInProgress, warehouse_lock
+    from flows.sources.fetch import refuse_credentials
+
+    settings = _settings()
+    try:
+        for where in (source, reference_source):
+            refuse_credentials(where)
+    except SourceError as exc:
+        _fail(f"error: {exc}", EXIT_USAGE)
+    try:
+        # Taken before Prefect starts or anything is touched: a second run leaves at once.
+        with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"):
+            summary = _run_flow(source, reference_source, full_refresh, settings)
+    except RunInProgress as exc:
+        _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
+    typer.echo(summary["headline"])
+    for warning in summary["warnings"]:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    if summary["published"]:
+        _print_coverage_line(settings)
+
+
+def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) -> dict:
+    """The flow, with every failure turned into one message naming what failed (the details go to a log)."""
+    import traceback
 
     from flows.errors import SourceError, SourceErrors
-    from flows.pipeline import refresh
+    from flows.lock import RunInProgress
+    from flows.pipeline import RunSummary, refresh
     from flows.publish import PublishError
     from flows.transform import DbtRunError
     from flows.validate import ValidationFailed
@@ -41,27 +86,38 @@ def run(
     }
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
+    except RunInProgress:
+        raise
     except tuple(failures) as exc:
         what = next(label for kind, label in failures.items() if isinstance(exc, kind))
         _forget_frames(exc)
         _fail(f"error: {what}; the published warehouse is unchanged:\n{exc}")
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
+    except Exception as exc:  # disk full, permissions, a bug: one message, the traceback in a file
+        log = _save_traceback(settings, traceback.format_exc())
         _forget_frames(exc)
-        _fail(f"error: another run is writing the build file (DuckDB allows one writer); try again later:\n{exc}")
-    status = "published" if summary["published"] else "nothing published"
-    typer.echo(f"{_headline(summary)}; {status} in {summary['duration_s']:.1f} s")
-    if summary["published"]:
-        _print_coverage_line()
+        _fail(f"error: the run failed; the published warehouse is unchanged:\n{type(exc).__name__}: {exc}\n"
+              f"(traceback in {log})")
+    summary["headline"] = RunSummary(**{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}).headline()
+    return summary
 
 
-def _print_coverage_line() -> None:
+def _save_traceback(settings, text: str):
+    path = settings.build_dir / "last_error.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    except OSError:
+        return "(could not be saved)"
+    return path
+
+
+def _print_coverage_line(settings) -> None:
+    import duckdb
+
     from flows.load import connect
-    from flows.settings import get_settings
     from flows.specs_report import coverage_summary
 
-    with connect(get_settings().published_db, read_only=True) as con:
+    with contextlib.suppress(duckdb.Error), connect(settings.published_db, read_only=True) as con:
         typer.echo(coverage_summary(con, top=0).splitlines()[0])
 
 
@@ -79,35 +135,40 @@ def _forget_frames(exc: BaseException) -> None:
     gc.collect()
 
 
-def _headline(summary: dict) -> str:
-    if not summary["files_loaded"]:
-        return f"no new list ({summary['lists_unchanged']} lists already loaded)"
-    if not summary["lists_added"]:
-        return f"no new list; {summary['files_loaded']} reference file(s) updated"
-    return f"loaded {len(summary['lists_added'])} list(s), {summary['list_rows_loaded']:,} entries"
-
-
 @app.command()
 def status() -> None:
-    """Show which lists and file versions are loaded, and the published file."""
-    from flows.load import connect
-    from flows.settings import get_settings
+    """What is published (generation, run, lists), what was rolled back, and what the last run did."""
+    import json
 
-    settings = get_settings()
-    if not settings.build_db.exists():
-        _fail("nothing loaded yet: run `top500 run` first")
-    with connect(settings.build_db, read_only=True) as con:
-        lists, rows, first, last = con.execute(
-            "SELECT count(DISTINCT list_date), count(*), min(list_date), max(list_date) FROM raw.top500_entries"
-        ).fetchone()
-        versions = con.execute(
-            "SELECT count(*) FILTER (WHERE NOT is_current) FROM raw.source_files WHERE dataset = 'top500'"
-        ).fetchone()[0]
-    typer.echo(f"lists loaded: {lists} ({first:%Y-%m} .. {last:%Y-%m}), {rows:,} entries; superseded file versions kept: {versions}")
-    if settings.published_db.exists():
-        typer.echo(f"published: {settings.published_db} ({settings.published_db.stat().st_size / 1e6:.1f} MB)")
+    from flows import publish
+
+    settings = _settings()
+    current = publish.current(settings)
+    if current is None:
+        typer.echo("published: nothing yet (run `top500 run`)")
     else:
-        typer.echo("published: (none yet)")
+        lists = current.lists
+        typer.echo(f"published: generation {current.generation} (run {current.run_id}, {current.published_at})")
+        typer.echo(f"  lists: {lists.get('count', 0)} ({lists.get('first')} .. {lists.get('last')}), "
+                   f"{lists.get('entries', 0):,} entries; superseded file versions kept: "
+                   f"{lists.get('superseded_versions', 0)}")
+        typer.echo(f"  file: {settings.published_db} -> {current.path / publish.DATABASE} "
+                   f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]})")
+    kept = publish.generations(settings)
+    if kept:
+        typer.echo("kept generations: " + ", ".join(
+            g.generation + (" (published)" if current and g.generation == current.generation else "") for g in kept))
+    for w in publish.withdrawals(settings):
+        typer.echo(f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
+                   f"do not publish it again; `top500 rollforward` does)")
+    last = settings.build_dir / "last_run.json"
+    if last.exists():
+        try:
+            run_info = json.loads(last.read_text())
+            typer.echo(f"last run: {run_info.get('status')} at {run_info.get('started_at')} "
+                       f"({run_info.get('duration_s', 0):.1f} s): {run_info.get('headline')}")
+        except ValueError:
+            pass
 
 
 @app.command("verify-snapshot")
@@ -155,7 +216,13 @@ def serve(
 ) -> None:
     """Serve the semiannual deployment against the Prefect server at PREFECT_API_URL."""
     from flows import schedule
+    from flows.errors import SourceError
+    from flows.sources.fetch import refuse_credentials
 
+    try:
+        refuse_credentials(source or schedule.DEFAULT_SOURCE)
+    except SourceError as exc:
+        _fail(f"error: {exc}", EXIT_USAGE)
     try:
         schedule.serve(source or schedule.DEFAULT_SOURCE)
     except schedule.NoServer as exc:
@@ -164,31 +231,51 @@ def serve(
 
 @app.command()
 def rollback() -> None:
-    """Swap the previously published warehouse back into place (and again to undo)."""
-    from flows.publish import PublishError
-    from flows.publish import rollback as swap_back
-    from flows.settings import get_settings
+    """Withdraw the published generation and publish the one before it (database, exports, report)."""
+    _swap("rollback")
 
+
+@app.command()
+def rollforward() -> None:
+    """Undo the last rollback: publish the withdrawn generation again."""
+    _swap("rollforward")
+
+
+def _swap(direction: str) -> None:
+    from flows import publish
+    from flows.lock import RunInProgress, warehouse_lock
+
+    settings = _settings()
     try:
-        state = swap_back(get_settings())
-    except (PublishError, FileNotFoundError) as exc:
-        _fail(f"error: cannot roll back: {exc}")
-    typer.echo(f"rolled back: {state.path} is now the previously published file (sha256 {state.sha256[:12]})")
+        with warehouse_lock(settings.warehouse_dir, command=f"top500 {direction}"):
+            before, after = getattr(publish, direction)(settings)
+    except RunInProgress as exc:
+        _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
+    except publish.PublishError as exc:
+        _fail(f"error: {exc}")
+    if direction == "rollback":
+        typer.echo(f"rolled back: generation {before.generation} is withdrawn; published now: {after.describe()}")
+        typer.echo("a run with nothing new will not publish the withdrawn content again; `top500 rollforward` does")
+    else:
+        typer.echo(f"rolled forward: published now: {after.describe()} (was {before.generation})")
 
 
 @app.command()
 def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
     """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
+    import duckdb
+
     from flows.load import connect
-    from flows.settings import get_settings
     from flows.specs_report import coverage_summary
 
-    settings = get_settings()
-    db = settings.published_db if settings.published_db.exists() else settings.build_db
-    if not db.exists():
-        _fail("nothing built yet: run `top500 run` first")
-    with connect(db, read_only=True) as con:
-        typer.echo(coverage_summary(con, top=top))
+    settings = _settings()
+    if not settings.published_db.exists():
+        _fail("nothing published yet: run `top500 run` first")
+    try:
+        with connect(settings.published_db, read_only=True) as con:
+            typer.echo(coverage_summary(con, top=top))
+    except duckdb.Error as exc:
+        _fail(f"error: cannot read {settings.published_db}: {str(exc).splitlines()[0]}")
 
 
 @app.command()

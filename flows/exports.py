@@ -1,71 +1,29 @@
 """Parquet copies of every mart, for BI tools that read files rather than DuckDB.
 
-Each run writes a complete new version directory, then swaps the symlink
-`<warehouse>/exports` to it with one `os.replace`: a reader resolving
-`exports/...` sees either the whole previous export or the whole new one,
-never a mix, and a reader that already opened an old file keeps it (the
-previous version directory is kept until the next run). The manifest records
-the published file's sha256, so a consumer can tell which publish it came from.
+Written into a publication's own `exports/` directory from that publication's
+database (flows/publish.py), so a manifest, its Parquet files and the database
+next to them always come from the same build: they are published, and rolled
+back, together. The manifest records the database's sha256 and list range.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import time
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
 from flows.load import sha256_of
-from flows.publish import fsync_path
 from flows.settings import Settings, get_settings
 
 SCHEMA = "marts"
 LIST_DATE_COLUMN = "list_date"
 MANIFEST = "manifest.json"
-KEEP_VERSIONS = 2  # the current one and the one a slow reader may still hold
-STALE_TEMP_S = 3600  # a temp dir this old belongs to a killed run
 
 
 class ExportError(RuntimeError):
-    """The export could not be written; the previous export (if any) is untouched."""
-
-
-def versions_dir(settings: Settings) -> Path:
-    """Where the version directories live; `exports` is a symlink into it."""
-    return settings.warehouse_dir / ".exports"
-
-
-
-@contextmanager
-def open_published(settings: Settings) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    """Read-only connection to the published file plus the sha256 of exactly the bytes it opened.
-
-    The hash is read through a descriptor opened before DuckDB, and the path must still
-    point at that inode after DuckDB opened it: a publish racing with us is detected."""
-    path = settings.published_db
-    if not path.exists():
-        raise ExportError(f"no published file at {path}; run the pipeline first")
-    for _ in range(3):
-        with path.open("rb") as fh:
-            con = duckdb.connect(str(path), read_only=True)
-            if os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino:
-                digest = hashlib.sha256()
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(chunk)
-                try:
-                    yield con, digest.hexdigest()
-                finally:
-                    con.close()
-                return
-            con.close()
-    raise ExportError(f"{path} kept changing while it was opened (a publish in progress?)")
+    """The export could not be written; nothing is published."""
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -115,61 +73,28 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
     }
 
 
-def write_exports(settings: Settings | None = None) -> Path:
-    """Export every mart of the published file; returns the path of the new manifest."""
-    settings = settings or get_settings()
-    versions = versions_dir(settings)
-    versions.mkdir(parents=True, exist_ok=True)
+def write_exports(db_path: Path, out_dir: Path) -> Path:
+    """Export every mart of `db_path` into `out_dir` (made here); returns the manifest's path."""
+    out_dir.mkdir(parents=True)
     generated = datetime.now(timezone.utc)
-    stamp = generated.strftime("%Y%m%dT%H%M%S%fZ")
-    tmp = versions / f".tmp-{stamp}-{os.getpid()}"
-    final = versions / stamp
-    tmp.mkdir()
+    con = duckdb.connect(str(db_path), read_only=True)
     try:
-        with open_published(settings) as (con, published_sha):
-            tables = [_export_table(con, t, tmp / f"{t}.parquet") for t in mart_tables(con)]
-        if not tables:
-            raise ExportError(f"{settings.published_db} has no tables in schema {SCHEMA}")
-        dates = [t["list_range"] for t in tables if t["list_range"] and t["list_range"]["min"]]
-        manifest = {
-            "generated_at": generated.isoformat(timespec="seconds").replace("+00:00", "Z"),
-            "published_file": {"path": settings.published_db.name, "sha256": published_sha},
-            "list_range": {"min": min(d["min"] for d in dates), "max": max(d["max"] for d in dates)} if dates else None,
-            "duckdb_version": duckdb.__version__,
-            "tables": tables,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        for path in tmp.iterdir():
-            fsync_path(path)
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _point_exports_at(settings.exports_dir, final)
-    _prune(versions, keep=final)
-    return settings.exports_dir / MANIFEST
-
-
-def _point_exports_at(link: Path, target: Path) -> None:
-    """Atomically make `link` a symlink to `target` (relative, so the warehouse can move)."""
-    if link.exists() and not link.is_symlink():
-        # a plain directory from an older layout: replaced once, not atomically
-        shutil.rmtree(link)
-    tmp_link = link.with_name(f".{link.name}.link-{os.getpid()}")
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(os.path.relpath(target, link.parent), target_is_directory=True)
-    os.replace(tmp_link, link)
-    fsync_path(link.parent)
-
-
-def _prune(versions: Path, keep: Path) -> None:
-    """Drop all but the newest KEEP_VERSIONS complete versions (and temp dirs of killed runs)."""
-    complete = sorted(p for p in versions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    stale = [p for p in complete[:-KEEP_VERSIONS] if p != keep]
-    cutoff = time.time() - STALE_TEMP_S
-    stale += [p for p in versions.glob(".tmp-*") if p.stat().st_mtime < cutoff]
-    for path in stale:
-        shutil.rmtree(path, ignore_errors=True)
+        tables = [_export_table(con, t, out_dir / f"{t}.parquet") for t in mart_tables(con)]
+    finally:
+        con.close()
+    if not tables:
+        raise ExportError(f"{db_path} has no tables in schema {SCHEMA}")
+    dates = [t["list_range"] for t in tables if t["list_range"] and t["list_range"]["min"]]
+    manifest = {
+        "generated_at": generated.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "published_file": {"path": db_path.name, "sha256": sha256_of(db_path)},
+        "list_range": {"min": min(d["min"] for d in dates), "max": max(d["max"] for d in dates)} if dates else None,
+        "duckdb_version": duckdb.__version__,
+        "tables": tables,
+    }
+    path = out_dir / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return path
 
 
 def read_manifest(settings: Settings | None = None) -> dict:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -132,6 +134,7 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
             _retire_previous_version(con, item, loaded_at)
         for table, items in _by_table(parsed).items():
             _insert_rows(con, table, items, run_id, loaded_at)
+            _test_pause_point()
         con.executemany(
             "INSERT INTO raw.source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, true, NULL)",
             [[p.file.dataset, p.file.file_key, p.file.file_name, p.file.source_uri, p.file.sha256,
@@ -145,6 +148,71 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
         # After ROLLBACK: an aborted transaction refuses even unregister().
         with contextlib.suppress(duckdb.Error):
             con.unregister("_batch")
+
+
+def _test_pause_point() -> None:
+    """For the atomicity test only: with TOP500_TEST_PAUSE_IN_LOAD=<marker path> the load stops inside
+    its transaction, after the first table's rows are written, and says so by creating the marker; the
+    test then kills the process and shows the rows are gone. Does nothing otherwise."""
+    marker = os.environ.get("TOP500_TEST_PAUSE_IN_LOAD")
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(3600)
+
+
+def current_list_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The TOP500 lists in the build file ('1993-06', ...), oldest first."""
+    rows = con.execute(
+        "SELECT file_key FROM raw.source_files WHERE dataset = 'top500' AND is_current ORDER BY file_key").fetchall()
+    return [key for (key,) in rows]
+
+
+def content_key(con: duckdb.DuckDBPyConnection, code_fingerprint: str) -> str:
+    """What a build from this file would publish: the loaded file versions and the code that transforms them.
+
+    Two builds with the same key publish the same marts, so a run compares it with the published
+    generation's key instead of trusting what the last run said it did.
+    """
+    digest = hashlib.sha256(code_fingerprint.encode())
+    for dataset, key, sha in con.execute(
+            "SELECT dataset, file_key, sha256 FROM raw.source_files WHERE is_current ORDER BY 1, 2").fetchall():
+        digest.update(f"\n{dataset}\t{key}\t{sha}".encode())
+    return digest.hexdigest()
+
+
+def list_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    """Lists, entries and kept file versions of the build: what a publication says it holds."""
+    count, first, last, entries = con.execute(
+        "SELECT count(DISTINCT list_date), min(list_date), max(list_date), count(*) FROM raw.top500_entries").fetchone()
+    superseded = con.execute(
+        "SELECT count(*) FROM raw.source_files WHERE dataset = 'top500' AND NOT is_current").fetchone()[0]
+    return {"count": count, "first": f"{first:%Y-%m}" if first else None, "last": f"{last:%Y-%m}" if last else None,
+            "entries": entries, "superseded_versions": superseded}
+
+
+DERIVED_SCHEMAS = ("staging", "intermediate", "marts", "reference")
+
+
+def reset_for_full_refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Forget the loaded rows and everything dbt made, keep the history.
+
+    The current file versions are loaded again from their files (so a parser change applies to every
+    list); `audit.*` and the superseded versions in `raw.source_files` are history, not derived data.
+    """
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name <> 'source_files'"
+        " AND database_name = current_database()").fetchall()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for (table,) in tables:
+            con.execute(f'DELETE FROM raw."{table}"')
+        con.execute("DELETE FROM raw.source_files WHERE is_current")
+        for schema in DERIVED_SCHEMAS:
+            con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _by_table(parsed: Sequence[ParsedFile]) -> dict[str, list[ParsedFile]]:

@@ -2,8 +2,11 @@
 
 Tasks are thin wrappers around plain functions (flows.sources.*, flows.load,
 flows.validate, flows.transform, flows.publish) so tests call those directly.
-Nothing reaches the published file unless every gate passed; a run with no
-new data (and no new code) publishes nothing and says "no new list".
+The whole run holds the warehouse lock (flows.lock). Nothing reaches the
+published warehouse unless every gate passed, and a publication (database,
+exports, report) is swapped in whole. Whether there is anything to do is decided
+by content, not by what the last run said: the loaded file versions plus the
+code (flows.load.content_key) against the published generation's.
 """
 
 from __future__ import annotations
@@ -13,19 +16,20 @@ import json
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import load, progress
-from flows.errors import SourceError, SourceErrors
 from flows.fingerprint import code_fingerprint
 from flows.load import ParsedFile, SourceFile
+from flows.lock import warehouse_lock
 from flows.settings import Settings, get_settings
 from flows.sources import ai_compute, epoch, top500
-from flows.sources.fetch import TransientFetchError
+from flows.sources.fetch import refuse_credentials
 
 REFERENCE_MODULES = (epoch, ai_compute)
 REFERENCE_PARSERS = {d.name: m.parse for m in REFERENCE_MODULES for d in m.DATASETS}
@@ -36,24 +40,52 @@ class RunSummary:
     run_id: str
     source: str
     started_at: datetime
-    status: str = "running"
+    status: str = "running"  # published | up to date | withdrawn | rebuilt | failed
     lists_added: list[str] = field(default_factory=list)
-    lists_unchanged: int = 0
+    lists_in_warehouse: list[str] = field(default_factory=list)
+    lists_in_source: int = 0
+    lists_not_in_source: list[str] = field(default_factory=list)
+    reference_updated: list[str] = field(default_factory=list)
     files_loaded: int = 0
     list_rows_loaded: int = 0
     rows_loaded: int = 0
+    rebuilt: bool = False
     published: bool = False
+    generation: str | None = None
+    content_key: str | None = None
+    withdrawn: dict | None = None  # the rollback that kept this run from publishing
     gates_passed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    new_countries: list[str] = field(default_factory=list)
     stages_s: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
+    message: str | None = None
 
     def headline(self) -> str:
-        if not self.files_loaded:
-            return f"no new list ({self.lists_unchanged} lists already loaded)"
-        if not self.lists_added:
-            return f"no new list; {self.files_loaded} reference file(s) updated, {self.rows_loaded:,} rows"
-        added = ", ".join(self.lists_added) if len(self.lists_added) <= 4 else f"{len(self.lists_added)} lists"
-        return f"loaded {added}: {self.list_rows_loaded:,} entries ({self.rows_loaded:,} rows in all)"
+        """What happened, in one line: what was loaded, and what is published now."""
+        in_wh = len(self.lists_in_warehouse)
+        span = f"{self.lists_in_warehouse[0]}..{self.lists_in_warehouse[-1]}" if in_wh else "none"
+        if self.lists_added:
+            added = ", ".join(self.lists_added) if len(self.lists_added) <= 4 else f"{len(self.lists_added)} lists"
+            what = f"loaded {added}: {self.list_rows_loaded:,} entries"
+        elif self.reference_updated:
+            what = f"no new list; reference file(s) updated: {', '.join(self.reference_updated)}"
+        else:
+            what = "no new list"
+        where = f"{in_wh} lists in the warehouse ({span}), {self.lists_in_source} in the source"
+        if self.status == "failed":
+            return f"failed: {self.message or 'see the log'}"
+        if self.status == "up to date":
+            return f"{what}: {where}; the published generation {self.generation} is up to date"
+        if self.status == "withdrawn":
+            w = self.withdrawn or {}
+            return (f"{what}: {where}; nothing published: this content is generation {w.get('generation')}, "
+                    f"rolled back at {w.get('withdrawn_at')} (`top500 rollforward` publishes it again)")
+        if self.status == "rebuilt":
+            return f"{what}: {where}; rebuilt, identical to the published generation {self.generation}"
+        if not self.lists_added and not self.reference_updated:
+            what = "no new list; rebuilt and re-published (the code changed or the last run did not publish)"
+        return f"{what}: {where}; published generation {self.generation}"
 
     @contextlib.contextmanager
     def stage(self, name: str):
@@ -66,97 +98,72 @@ class RunSummary:
 
 # --- tasks ---------------------------------------------------------------------
 
-def _retry_transient(task, task_run, state) -> bool:
-    """Retry timeouts and 5xx; a bad file stays bad however often we ask."""
-    return isinstance(state.result(raise_on_failure=False), TransientFetchError)
+def step(name: str, **options):
+    """A task that never caches: its inputs are settings and parsed DataFrames, and hashing those
+    for Prefect's default cache key costs time and buys nothing (every run works on new input)."""
+    return task(name=name, cache_policy=NO_CACHE, **options)
 
 
-@task(name="fetch-list", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_transient)
-def fetch_list_task(item, settings: Settings):
-    from flows.sources import top500_http
-
-    return top500_http.fetch_list(item, settings)
-
-
-@task(name="collect-lists")
+@step("collect-lists", task_run_name="collect lists from {source}")
 def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
-    if top500.is_url(source):
-        from flows.sources import top500_http
-
-        missing = top500_http.missing_lists(source, settings, date.today())
-        _raise_all(fetch_list_task.map(missing, settings=settings), "fetch lists")
-        return top500_http.landed_files(source, settings)
     return top500.collect(source, settings)
 
 
-@task(name="collect-reference", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retry_transient)
+@step("collect-reference", task_run_name="collect specs and AI-compute files from {source}")
 def collect_reference_task(source: str, settings: Settings) -> list[SourceFile]:
     return [f for module in REFERENCE_MODULES for f in module.collect(source, settings)]
 
 
-@task(name="parse-list")
-def parse_list_task(file: SourceFile) -> ParsedFile:
-    return top500.parse(file)
+@step("parse-lists", task_run_name="parse {label}")
+def parse_lists_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
+    return top500.parse_all(files)
 
 
-@task(name="parse-reference")
-def parse_reference_task(file: SourceFile) -> ParsedFile:
-    return REFERENCE_PARSERS[file.dataset](file)
+@step("parse-reference", task_run_name="parse {label}")
+def parse_reference_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
+    return load.parse_all(lambda f: REFERENCE_PARSERS[f.dataset](f), files)
 
 
-@task(name="gate-lists")
-def gate_lists_task(settings: Settings, run_id: str, parsed: list[ParsedFile]) -> None:
+@step("gate-lists", task_run_name="gate {label}")
+def gate_lists_task(settings: Settings, run_id: str, parsed: list[ParsedFile], label: str) -> None:
     from flows import validate
 
     validate.validate_parsed(settings, run_id, parsed)
 
 
-@task(name="load-raw")
-def load_raw_task(parsed: list[ParsedFile], settings: Settings, run_id: str) -> None:
+@step("load-raw", task_run_name="load {label}")
+def load_raw_task(parsed: list[ParsedFile], settings: Settings, run_id: str, label: str) -> None:
     with load.connect(settings.build_db) as con:
         load.load_files(con, parsed, run_id)
 
 
-@task(name="gate-reference")
+@step("gate-reference")
 def gate_reference_task(settings: Settings, run_id: str) -> None:
     from flows import validate
 
     validate.validate_reference(settings, run_id)
 
 
-@task(name="dbt-build")
+@step("dbt-build")
 def dbt_build_task(settings: Settings) -> dict:
     from flows import transform
 
     return asdict(transform.build(settings))
 
 
-@task(name="gate-marts")
+@step("gate-marts")
 def gate_marts_task(settings: Settings, run_id: str) -> None:
     from flows import validate
 
     validate.validate_marts(settings, run_id)
 
 
-@task(name="publish")
-def publish_task(settings: Settings) -> None:
-    from flows import publish
+@step("publish", task_run_name="publish generation {publication.generation}")
+def publish_task(settings: Settings, publication) -> dict:
+    from flows import exports, publish, report
 
-    publish.publish(settings)
-
-
-@task(name="exports")
-def exports_task(settings: Settings) -> str:
-    from flows import exports
-
-    return str(exports.write_exports(settings))
-
-
-@task(name="report")
-def report_task(settings: Settings) -> str:
-    from flows import report
-
-    return str(report.build_report(settings))
+    staged = publish.stage(settings, publication, exports.write_exports, report.build_report)
+    return asdict(publish.swap_in(settings, staged))
 
 
 # --- the flow --------------------------------------------------------------------
@@ -165,6 +172,15 @@ def report_task(settings: Settings) -> str:
 def refresh(source: str = "bundled", reference_source: str = "bundled", full_refresh: bool = False) -> dict:
     """Bring the warehouse up to date with the sources and publish it if every gate passes."""
     settings = get_settings()
+    for where in (source, reference_source):
+        refuse_credentials(where)
+    with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"):
+        return _refresh(settings, source, reference_source, full_refresh)
+
+
+def _refresh(settings: Settings, source: str, reference_source: str, full_refresh: bool) -> dict:
+    from flows import publish
+
     logger = get_run_logger()
     started = time.perf_counter()
     run = RunSummary(run_id=str(flow_run.id or uuid.uuid4()), source=source, started_at=_now())
@@ -172,65 +188,132 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
 
     _clean_leftovers(settings)
     if full_refresh:
-        # The build file only: dbt's parse cache beside it stays valid and saves seconds.
-        logger.info("full refresh: rebuilding %s from the raw sources", settings.build_db)
-        for path in (settings.build_db, settings.build_db.with_name(settings.build_db.name + ".wal")):
-            path.unlink(missing_ok=True)
+        logger.info("full refresh: reloading every file and rebuilding every model; history is kept")
+        with load.connect(settings.build_db) as con:
+            load.reset_for_full_refresh(con)
     _start(run, settings, fingerprint)
     try:
         with run.stage("extract_parse"):
-            files = collect_lists_task(source, settings) + collect_reference_task(reference_source, settings)
-            changed = plan(files, settings)
+            list_files = collect_lists_task(source, settings)
+            reference_files = collect_reference_task(reference_source, settings)
+            run.lists_in_source = len(list_files)
+            strays = top500.skipped_files(source, settings)
+            if strays:
+                run.warnings.append(f"skipped {len(strays)} file(s) in the source that are not list files: "
+                                    + ", ".join(strays))
+            changed = plan(list_files + reference_files, settings)
             lists = [f for f in changed if f.dataset == top500.DATASET]
-            parsed_lists = _raise_all(parse_list_task.map(lists), "parse lists")
-            parsed_reference = _raise_all(parse_reference_task.map([f for f in changed if f not in lists]), "parse reference files")
-        run.lists_unchanged = sum(f.dataset == top500.DATASET for f in files) - len(lists)
+            references = [f for f in changed if f.dataset != top500.DATASET]
+            parsed_lists = parse_lists_task(lists, label=_label(lists)) if lists else []
+            parsed_reference = (parse_reference_task(references, label=f"{len(references)} reference file(s)")
+                                if references else [])
 
         if parsed_lists:
             with run.stage("gate_lists"):
-                gate_lists_task(settings, run.run_id, parsed_lists)
+                gate_lists_task(settings, run.run_id, parsed_lists, label=_label(lists))
             run.gates_passed.append("top500_list")
-        with run.stage("load"):
-            load_raw_task(parsed_lists + parsed_reference, settings, run.run_id)
+            run.new_countries = new_countries(settings, parsed_lists)
+        if parsed_lists or parsed_reference:
+            with run.stage("load"):
+                load_raw_task(parsed_lists + parsed_reference, settings, run.run_id,
+                              label=f"{len(parsed_lists)} list(s), {len(parsed_reference)} reference file(s)")
         run.lists_added = [p.file.file_key for p in parsed_lists]
+        run.reference_updated = [p.file.file_name for p in parsed_reference]
         run.files_loaded = len(parsed_lists) + len(parsed_reference)
         run.list_rows_loaded = sum(len(p.rows) for p in parsed_lists)
         run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_reference)
 
-        if not run.files_loaded and _up_to_date(settings, fingerprint, run.run_id):
-            run.status = "no new list"
-            logger.info("no new list: the published warehouse is unchanged")
+        with load.connect(settings.build_db) as con:
+            run.lists_in_warehouse = load.current_list_keys(con)
+            run.content_key = load.content_key(con, fingerprint)
+            facts = load.list_facts(con)
+        in_source = {f.file_key for f in list_files}
+        run.lists_not_in_source = [k for k in run.lists_in_warehouse if k not in in_source]
+        if run.lists_not_in_source:
+            run.warnings.append(f"{len(run.lists_not_in_source)} list(s) in the warehouse are no longer in the "
+                                f"source and stay published: {', '.join(run.lists_not_in_source)}")
+
+        published_now = publish.current(settings)
+        withdrawal = publish.withdrawn_content(settings, run.content_key)
+        same_as_published = published_now is not None and published_now.content_key == run.content_key
+        if same_as_published and not full_refresh:
+            run.status, run.generation = "up to date", published_now.generation
+        elif withdrawal is not None:
+            run.status, run.withdrawn = "withdrawn", asdict(withdrawal)
         else:
+            run.rebuilt = True
             with run.stage("gate_reference"):
                 gate_reference_task(settings, run.run_id)
             run.gates_passed.append("reference")
             with run.stage("dbt"):
-                dbt_build_task(settings)
+                dbt = dbt_build_task(settings)
             run.gates_passed.append("dbt_tests")
+            run.warnings += dbt["warnings"]
             with run.stage("gate_marts"):
                 gate_marts_task(settings, run.run_id)
             run.gates_passed.append("marts")
-            with run.stage("publish"):
-                publish_task(settings)
-            run.published = True
-            # BI exports and the report read only the published file.
-            with run.stage("exports"):
-                exports_task(settings)
-            with run.stage("report"):
-                report_task(settings)
-            run.status = "published"
+            if same_as_published:
+                run.status, run.generation = "rebuilt", published_now.generation
+            else:
+                with run.stage("publish"):
+                    _publish(run, settings, facts)
     except BaseException as exc:
         run.status = "failed"
-        _finish(run, started, settings, message=f"{type(exc).__name__}: {exc}")
+        run.published = False
+        run.message = f"{type(exc).__name__}: {exc}"
+        _finish(run, started, settings)
+        with contextlib.suppress(Exception):
+            _report(run)
         raise
     _finish(run, started, settings)
     logger.info(run.headline())
+    for warning in run.warnings:
+        logger.warning(warning)
     _report(run)
     return asdict(run)
 
 
+def _publish(run: RunSummary, settings: Settings, facts: dict) -> None:
+    """Record the run as published in the build (so the file we publish says so), then stage and swap."""
+    from flows import publish
+
+    run.generation = publish.new_generation_id(run.content_key)
+    run.status, run.published = "published", True
+    _record(run, settings)  # the copy carries this row: published, with its finish time
+    publication = publish.Publication(
+        generation=run.generation, run_id=run.run_id, published_at=_now().isoformat(timespec="microseconds") + "Z",
+        content_key=run.content_key, source=run.source, lists=facts,
+    )
+    try:
+        publish_task(settings, publication)
+    except BaseException:
+        run.published, run.generation = False, None
+        raise
+    with contextlib.suppress(Exception):  # an old generation that cannot be removed costs disk, not data
+        publish.prune(settings)
+
+
+def _label(files: list[SourceFile]) -> str:
+    keys = [f.file_key for f in files]
+    if len(keys) <= 3:
+        return ", ".join(keys) or "no list"
+    return f"{len(keys)} lists ({keys[0]}..{keys[-1]})"
+
+
+def new_countries(settings: Settings, parsed: list[ParsedFile]) -> list[str]:
+    """Countries on the new lists that no loaded list had: real ones pass the gate and are reported."""
+    with load.connect(settings.build_db) as con:
+        known = {c for (c,) in con.execute("SELECT DISTINCT country FROM raw.top500_entries").fetchall()}
+    found: dict[str, str] = {}
+    for p in parsed:
+        for country, rank in zip(p.rows["country"], p.rows["rank"]):
+            if country not in known and country not in found:
+                found[country] = f"{country} ({p.file.file_key} #{rank})"
+    return sorted(found.values())
+
+
 def _clean_leftovers(settings: Settings) -> None:
-    """Temporary files a killed run left behind (a partial download, a half-written publish copy)."""
+    """Temporary files a killed run left behind (a partial download, a half-made publication)."""
     from flows import publish
 
     publish.clean_stale_temp(settings)
@@ -240,66 +323,41 @@ def _clean_leftovers(settings: Settings) -> None:
 
 
 def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
-    """The files whose content differs from what the build file holds."""
+    """The files whose content differs from what the build file holds (a copy of a loaded list is refused)."""
     with load.connect(settings.build_db) as con:
+        loaded = load.current_versions(con, top500.DATASET)
+        top500.reject_copies([f for f in files if f.dataset == top500.DATASET], loaded)
         return load.changed_files(con, files)
-
-
-def _up_to_date(settings: Settings, fingerprint: str, run_id: str) -> bool:
-    """The previous run finished and published with the code and models we have now.
-
-    A run killed after loading leaves its row at 'running', so the next run
-    rebuilds and publishes even though no file is new.
-    """
-    if not settings.published_db.exists():
-        return False
-    with load.connect(settings.build_db) as con:
-        last = con.execute(
-            """SELECT status, code_fingerprint FROM audit.pipeline_runs
-               WHERE run_id <> ? ORDER BY started_at DESC LIMIT 1""",
-            [run_id],
-        ).fetchone()
-    return last is not None and last[0] in ("published", "no new list") and last[1] == fingerprint
 
 
 def _start(run: RunSummary, settings: Settings, fingerprint: str) -> None:
     with load.connect(settings.build_db) as con:
         con.execute(
-            "INSERT INTO audit.pipeline_runs VALUES (?, ?, NULL, ?, 'running', 0, [], 0, ?, NULL, NULL)",
+            """INSERT INTO audit.pipeline_runs (run_id, started_at, source, status, files_loaded, lists_added,
+                   rows_loaded, code_fingerprint) VALUES (?, ?, ?, 'running', 0, [], 0, ?)""",
             [run.run_id, run.started_at, run.source, fingerprint],
         )
 
 
-def _finish(run: RunSummary, started: float, settings: Settings, message: str | None = None) -> None:
-    run.duration_s = round(time.perf_counter() - started, 3)
-    with contextlib.suppress(Exception), load.connect(settings.build_db) as con:
+def _record(run: RunSummary, settings: Settings) -> None:
+    with load.connect(settings.build_db) as con:
         con.execute(
             """UPDATE audit.pipeline_runs SET finished_at = ?, status = ?, files_loaded = ?, lists_added = ?,
-                   rows_loaded = ?, stages_s = ?, message = ? WHERE run_id = ?""",
-            [_now(), run.status, run.files_loaded, run.lists_added, run.rows_loaded,
-             json.dumps(run.stages_s), message, run.run_id],
+                   rows_loaded = ?, stages_s = ?, message = ?, generation = ?, content_key = ?, warnings = ?,
+                   new_countries = ? WHERE run_id = ?""",
+            [_now(), run.status, run.files_loaded, run.lists_added, run.rows_loaded, json.dumps(run.stages_s),
+             run.message or run.headline(), run.generation, run.content_key, run.warnings, run.new_countries,
+             run.run_id],
         )
+
+
+def _finish(run: RunSummary, started: float, settings: Settings) -> None:
+    run.duration_s = round(time.perf_counter() - started, 3)
+    with contextlib.suppress(Exception):
+        _record(run, settings)
     settings.build_dir.mkdir(parents=True, exist_ok=True)
-    (settings.build_dir / "last_run.json").write_text(json.dumps(asdict(run), default=str, indent=2))
-
-
-def _raise_all(futures, label: str = "tasks") -> list:
-    """Wait for every task; if any input was bad, report them all together."""
-    results, errors = [], []
-    for fut in progress.track(futures, label):
-        fut.wait()
-        outcome = fut.state.result(raise_on_failure=False)
-        if isinstance(outcome, SourceErrors):
-            errors.extend(outcome.errors)
-        elif isinstance(outcome, SourceError):
-            errors.append(outcome)
-        elif isinstance(outcome, BaseException):
-            raise outcome
-        else:
-            results.append(outcome)
-    if errors:
-        raise SourceErrors(errors)
-    return results
+    (settings.build_dir / "last_run.json").write_text(
+        json.dumps({**asdict(run), "headline": run.headline()}, default=str, indent=2))
 
 
 def _now() -> datetime:
@@ -307,15 +365,18 @@ def _now() -> datetime:
 
 
 def _report(run: RunSummary) -> None:
-    """The run's summary as a Prefect artifact, visible in the UI next to the flow run."""
+    """The run's summary as a Prefect artifact, failed runs included, visible next to the flow run."""
     stages = "\n".join(f"| {k} | {v:.2f} |" for k, v in run.stages_s.items())
+    warnings = "".join(f"- warning: {w}\n" for w in run.warnings)
     create_markdown_artifact(
         key="top500-refresh-summary",
         markdown=(
-            f"# TOP500 refresh: {run.status}\n\n**{run.headline()}**\n\n"
+            f"# TOP500 refresh: {run.status}\n\n**{run.headline()}**\n\n{warnings}"
             f"- source: `{run.source}`\n- lists added: {', '.join(run.lists_added) or 'none'}\n"
+            f"- new countries: {', '.join(run.new_countries) or 'none'}\n"
             f"- rows loaded: {run.rows_loaded:,}\n- gates passed: {', '.join(run.gates_passed) or 'none needed'}\n"
-            f"- published: {run.published}\n- duration: {run.duration_s:.1f} s\n\n"
+            f"- published: {run.published} (generation {run.generation or '-'})\n"
+            f"- duration: {run.duration_s:.1f} s\n\n"
             f"| stage | seconds |\n|---|---|\n{stages}\n"
         ),
         description=run.headline(),

@@ -1,6 +1,7 @@
 """One self-contained HTML page with the warehouse's headline charts.
 
-Built from the published file (read-only) after each publish. plotly.js is
+Built from a publication's own database copy (read-only) while the publication is staged,
+so it is published and rolled back with the data it shows. plotly.js is
 embedded once, inline, so the page opens offline and can be mailed or archived.
 Marts built by other parts of the project may not exist yet: their panel then
 says so instead of failing the run, and the chart appears on the first publish
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -22,8 +22,7 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from flows.exports import open_published
-from flows.settings import Settings, get_settings
+from flows.load import sha256_of
 
 HIGHLIGHT = "South Korea"
 HIGHLIGHT_COLOR = "#d62728"
@@ -410,24 +409,20 @@ def render(panels: list[Panel], meta: dict) -> str:
             + "".join(parts) + "</body></html>")
 
 
-def build_report(settings: Settings | None = None) -> Path:
-    """Render `<warehouse>/report/index.html` from the published file; returns its path."""
-    settings = settings or get_settings()
-    with open_published(settings) as (con, sha):
+def build_report(db_path: Path, out_dir: Path) -> Path:
+    """Render `out_dir/index.html` from the database at `db_path` (a publication's own copy)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
         m = Marts(con)
         panels = build_panels(m)
         lists = (m.rows("select min(list_label) as first, max(list_label) as latest from marts.country_list_stats")[0]
                  if m.has("country_list_stats") else {"first": "?", "latest": "?"})
-    meta = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "published": settings.published_db.name, "sha256": sha,
-            "first_list": lists["first"], "latest_list": lists["latest"]}
-    page = render(panels, meta)
-    out = settings.report_dir / "index.html"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".index.html.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        os.replace(tmp, out)
     finally:
-        tmp.unlink(missing_ok=True)
+        con.close()
+    meta = {"generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "published": db_path.name, "sha256": sha256_of(db_path),
+            "first_list": lists["first"], "latest_list": lists["latest"]}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / "index.html"
+    out.write_text(render(panels, meta), encoding="utf-8")
     return out

@@ -6,10 +6,11 @@ can point TOP500_WAREHOUSE_DIR at a temporary folder and get a private world.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,22 @@ class Settings(BaseSettings):
     http_backoff_s: float = 0.5
     http_username: str | None = None
     http_password: SecretStr | None = None
+    # A body that drips forever must not hang a scheduled run; a list file is ~1 MB.
+    http_total_timeout_s: float = 300.0
+    http_max_bytes: int = 50_000_000
+
+    # The list calendar is computed for this date (default: today). For backfills and tests.
+    as_of_date: date | None = None
+
+    @field_validator("warehouse_dir", "bundled_dir", "dbt_project_dir", "expectations_dir")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        """Relative paths are taken from the working directory, once, here (GX and dbt need absolute ones)."""
+        return path.expanduser().resolve()
+
+    @property
+    def today(self) -> date:
+        return self.as_of_date or date.today()
 
     @cached_property
     def landing_dir(self) -> Path:
@@ -50,12 +67,18 @@ class Settings(BaseSettings):
 
     @cached_property
     def published_db(self) -> Path:
+        """What analysts and BI tools open: a link to current/top500.duckdb."""
         return self.warehouse_dir / "top500.duckdb"
 
     @cached_property
-    def previous_db(self) -> Path:
-        """The file that was published before the current one (for rollback)."""
-        return self.warehouse_dir / "top500.previous.duckdb"
+    def publications_dir(self) -> Path:
+        """One directory per publication (database, exports, report); `current` points at one."""
+        return self.warehouse_dir / "publications"
+
+    @cached_property
+    def current_link(self) -> Path:
+        """The symlink whose atomic swap publishes (or rolls back) a whole publication."""
+        return self.warehouse_dir / "current"
 
     @cached_property
     def exports_dir(self) -> Path:

@@ -47,6 +47,7 @@ class DbtSummary:
     tests_run: int = 0
     seeds_loaded: int = 0
     skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # warn-level tests that did not pass: shown, not blocking
     target_path: Path | None = None
 
 
@@ -145,6 +146,8 @@ def _summarize(command: str, run_result: Any, seconds: float) -> DbtSummary:
         status = str(getattr(r.status, "value", r.status))
         if status == "skipped":
             summary.skipped.append(node.unique_id)
+        if status == "warn":
+            summary.warnings.append(f"{node.name}: {(r.message or 'warning').strip()}")
         elif kind == "model" and status == "success":
             summary.models_built += 1
         elif kind == "seed" and status == "success":

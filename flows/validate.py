@@ -16,7 +16,6 @@ import importlib.util
 import json
 import os
 import shutil
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -41,11 +40,11 @@ CREATE TABLE IF NOT EXISTS audit.validation_runs (
     started_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP NOT NULL,
     success      BOOLEAN   NOT NULL,
-    suites       INTEGER   NOT NULL,  -- suites run (skipped ones not counted)
+    suites       INTEGER   NOT NULL,  -- suites run
     batches      INTEGER   NOT NULL,  -- e.g. list files validated
     expectations INTEGER   NOT NULL,  -- expectation x batch evaluations
     failures     INTEGER   NOT NULL,
-    message      VARCHAR              -- what failed or was skipped, in words
+    message      VARCHAR              -- what failed, in words
 );
 CREATE TABLE IF NOT EXISTS audit.validation_results (
     run_id              VARCHAR NOT NULL,
@@ -55,7 +54,7 @@ CREATE TABLE IF NOT EXISTS audit.validation_results (
     batch               VARCHAR NOT NULL, -- list file name, or the table for whole-table suites
     batch_sha256        VARCHAR,          -- checksum of the source file validated, where there is one
     expectation         VARCHAR NOT NULL, -- GX type and column(s)
-    success             BOOLEAN,          -- NULL when the suite was skipped
+    success             BOOLEAN,
     observed_value      VARCHAR,          -- JSON
     unexpected_count    BIGINT,
     unexpected_examples VARCHAR,          -- JSON list of failing rows (id columns and checked values)
@@ -71,12 +70,11 @@ class Suite:
     name: str
     query: str
     expectations: Callable[[], list]
-    tables: tuple[str, ...] = ()  # the query needs these; see `optional`
+    tables: tuple[str, ...] = ()  # the query needs these: a missing one fails the suite (none is optional)
     batch_by: str | None = None  # one GX batch per value of this column
     row_id: tuple[str, ...] = ()  # columns that name a failing row
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     parameters: Callable[[pd.DataFrame], dict] | None = None
-    optional: bool = False  # absent table -> skipped (and recorded) instead of failed
     description: str = ""
 
 
@@ -101,7 +99,6 @@ class ValidationReport:
     started_at: datetime
     finished_at: datetime | None = None
     outcomes: list[Outcome] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # "suite: why"
 
     @property
     def failures(self) -> list[Outcome]:
@@ -410,14 +407,9 @@ def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
             for suite in suites:
                 missing = [t for t in suite.tables if t not in tables]
                 if missing:
-                    why = f"{suite.name}: table {', '.join(missing)} does not exist"
-                    if suite.optional:
-                        report.skipped.append(why)
-                        report.outcomes.append(Outcome(suite.name, "(skipped)", "(suite skipped)", None,
-                                                       observed_value=why, suite_version=version))
-                    else:
-                        report.outcomes.append(Outcome(suite.name, "(missing)", "table exists", False,
-                                                       observed_value=why, messages=[why], suite_version=version))
+                    why = f"{', '.join(missing)} does not exist (required by suite {suite.name})"
+                    report.outcomes.append(Outcome(suite.name, "(missing)", "table exists", False,
+                                                   observed_value=why, messages=[why], suite_version=version))
                     continue
                 frames, checksums = select(con, suite, version)
                 work.append((suite, frames, checksums))
@@ -436,8 +428,6 @@ def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
         report.outcomes.append(Outcome(module, "(run)", "(validation ran)", False, messages=[message]))
     elif not report.success:
         message = report.describe()
-    if report.skipped:
-        message = "\n".join(filter(None, [message, *(f"skipped {s}" for s in report.skipped)]))
     with connect(settings.build_db) as con:
         write_audit(con, report, message)
     if error is not None:
@@ -447,33 +437,10 @@ def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
     return report
 
 
-def validate_top500(settings: Settings, run_id: str, source_files: Sequence[str] | None = None) -> ValidationReport:
-    """Validate raw TOP500 lists in the build file, one batch per list file.
-
-    Always validated: every current list not yet passed at its current checksum and
-    suite version (so a list that failed stays failing until fixed, even when
-    unchanged), plus any `source_files` named.
-    """
-
-    def select(con, suite: Suite, version: str):
-        pending = con.execute(
-            """select f.file_name, f.sha256 from raw.source_files f
-               where f.dataset = 'top500' and f.is_current and (f.file_name in (select unnest(?)) or not exists (
-                   select 1 from audit.validation_results v
-                   where v.suite = ? and v.suite_version = ? and v.batch = f.file_name and v.batch_sha256 = f.sha256
-                   group by v.run_id having bool_and(coalesce(v.success, false))))""",
-            [list(source_files or []), suite.name, version],
-        ).fetchall()
-        checksums = dict(pending)
-        return _frames(con, suite, sorted(checksums)), checksums
-
-    return _run_stage(settings, run_id, "top500", "top500_list", select)
-
-
 def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile]) -> ValidationReport:
     """Validate parsed lists before `load_files`, so a bad list never enters the build file.
 
-    A list passed here is not validated again after loading (same checksum and suite version).
+    A list that fails is not loaded, so the next run finds it changed and validates it again.
     """
     # Round-trip through DuckDB so the frames have exactly the dtypes a read from the build file has.
     typed, checksums = {}, {}
@@ -500,16 +467,3 @@ def validate_reference(settings: Settings, run_id: str) -> ValidationReport:
 def validate_marts(settings: Settings, run_id: str) -> ValidationReport:
     """Cross-checks on the dbt marts (suites in expectations/marts.py)."""
     return _run_stage(settings, run_id, "marts", "marts", lambda con, s, v: (_frames(con, s), {}))
-
-
-if __name__ == "__main__":  # quick manual check: python -m flows.validate [top500|reference|marts]
-    from flows.settings import get_settings
-
-    stage = sys.argv[1] if len(sys.argv) > 1 else "top500"
-    fn = {"top500": validate_top500, "reference": validate_reference, "marts": validate_marts}[stage]
-    try:
-        rep = fn(get_settings(), f"manual-{_now():%Y%m%dT%H%M%S}")
-        print(f"{stage}: ok, {rep.evaluations} checks in {len(rep.batches)} batches; skipped: {rep.skipped}")
-    except ValidationFailed as exc:
-        print(exc)
-        sys.exit(1)

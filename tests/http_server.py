@@ -1,10 +1,16 @@
-"""A real HTTP server on 127.0.0.1 serving list files in top500.org's layout, with faults on demand."""
+"""A real HTTP server on 127.0.0.1 serving list files in top500.org's layout, with faults on demand.
+
+Files are served with an ETag (their sha256) and a Last-Modified (their mtime), and conditional
+requests are answered with 304, as a real web server does for static files.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 import time
+from email.utils import formatdate
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,7 +20,7 @@ from flows.sources.top500 import list_date_of
 
 @dataclass
 class Fault:
-    kind: str  # "html" | "status" | "slow" | "truncate"
+    kind: str  # "html" | "status" | "slow" | "truncate" | "drip" (a byte every `seconds`, forever) | "endless"
     status: int = 500
     times: int = 10**9  # how many requests get the fault before the file is served
     seconds: float = 0.0
@@ -28,11 +34,22 @@ class Top500Site:
     faults: dict[str, Fault] = field(default_factory=dict)
     credentials: tuple[str, str] | None = None
     requests: list[tuple[str, dict]] = field(default_factory=list)
+    validators: bool = True  # send ETag/Last-Modified and answer conditional requests
 
     def add_directory(self, directory: Path) -> None:
         for path in sorted(directory.iterdir()):
-            d = list_date_of(path.name)
-            self.files[f"/lists/top500/{d:%Y/%m}/download/{path.name}"] = path
+            self.add_file(path)
+
+    def add_file(self, path: Path) -> None:
+        d = list_date_of(path.name)
+        self.files[f"/lists/top500/{d:%Y/%m}/download/{path.name}"] = path
+
+    def remove(self, name: str) -> None:
+        del self.files[self.path_for(name)]
+
+    def bodies(self, name: str) -> int:
+        """Requests for `name` answered with the whole file (200), not 304."""
+        return sum(1 for path, headers in self.requests if path.endswith("/" + name) and headers.get("_status") == 200)
 
     def path_for(self, name: str) -> str:
         return next(p for p in self.files if p.endswith("/" + name))
@@ -47,7 +64,8 @@ def _handler(site: Top500Site):
             pass
 
         def do_GET(self):  # noqa: N802
-            site.requests.append((self.path, dict(self.headers)))
+            self._record = dict(self.headers)
+            site.requests.append((self.path, self._record))
             if site.credentials and not self._authorized():
                 return self._send(401, b"login required", "text/plain", {"WWW-Authenticate": 'Basic realm="top500"'})
             fault = site.faults.get(self.path)
@@ -60,6 +78,8 @@ def _handler(site: Top500Site):
                     return self._send(fault.status, b"server error", "text/plain")
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
+                if fault.kind in ("drip", "endless"):
+                    return self._stream_forever(fault)
                 if fault.kind == "truncate":
                     body = site.files[self.path].read_bytes()
                     self.send_response(200)
@@ -73,17 +93,44 @@ def _handler(site: Top500Site):
             path = site.files.get(self.path)
             if path is None:
                 return self._send(404, b"not found", "text/plain")
-            return self._send(200, path.read_bytes(), "application/octet-stream")
+            body = path.read_bytes()
+            if not site.validators:
+                return self._send(200, body, "application/octet-stream")
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            modified = formatdate(path.stat().st_mtime, usegmt=True)
+            headers = {"ETag": etag, "Last-Modified": modified}
+            if self.headers.get("If-None-Match") == etag or (
+                    "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified):
+                return self._send(304, b"", None, headers)
+            return self._send(200, body, "application/octet-stream", headers)
+
+        def _stream_forever(self, fault: Fault):
+            """A 200 whose body never ends: a byte every `seconds` (drip) or as fast as it goes (endless)."""
+            self._record["_status"] = 200
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.end_headers()
+                chunk = b"x" if fault.kind == "drip" else b"x" * 65536
+                while True:
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+                    if fault.seconds:
+                        time.sleep(fault.seconds)
+            except (BrokenPipeError, ConnectionResetError):
+                return None
 
         def _authorized(self) -> bool:
             user, password = site.credentials
             expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
             return self.headers.get("Authorization") == expected
 
-        def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None):
+        def _send(self, status: int, body: bytes, content_type: str | None, headers: dict | None = None):
+            self._record["_status"] = status
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
+                if content_type:
+                    self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(body)))
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)

@@ -30,10 +30,13 @@ def fast_settings(tmp_path):
 
 
 def landed(settings):
-    return sorted(p.name for p in top500_http.landing_dir(settings).iterdir())
+    """Landed list files; anything else in the landing zone but their validators is a leftover."""
+    names = [p.name for p in top500_http.landing_dir(settings).iterdir()]
+    assert all(n.startswith("TOP500_") or n.endswith(".http.json") for n in names), names
+    return sorted(n for n in names if n.startswith("TOP500_"))
 
 
-def test_fetches_every_list_once_and_only_missing_ones_later(site, fast_settings):
+def test_fetches_every_list_once_and_later_asks_only_whether_it_changed(site, fast_settings):
     with ServerThread(site) as server:
         files = top500.collect(server.base_url, fast_settings, TODAY)
         assert [f.file_key for f in files] == ["1993-06", "1993-11", "1994-06"]
@@ -41,10 +44,39 @@ def test_fetches_every_list_once_and_only_missing_ones_later(site, fast_settings
             assert f.sha256 == sha256_of(BUNDLED_LISTS / f.file_name)
             assert f.source_uri.startswith(server.base_url + "/lists/top500/")
         assert landed(fast_settings) == EARLY  # no temporary files left behind
+        assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
         served = len(site.requests)
         assert top500.collect(server.base_url, fast_settings, TODAY) == files
-        # Only the not-yet-published newest list is asked for again.
-        assert [p for p, _ in site.requests[served:]] == ["/lists/top500/1994/11/download/TOP500_199411.xls"]
+        again = site.requests[served:]
+        # every landed list is asked for with its validators and answered 304; the pending one 404
+        assert [(p.rsplit("/", 1)[1], h.get("_status")) for p, h in again] == [
+            ("TOP500_199306.xls", 304), ("TOP500_199311.xls", 304), ("TOP500_199406.xls", 304),
+            ("TOP500_199411.xls", 404)]
+        assert all("If-None-Match" in h for p, h in again[:3])
+
+
+def test_a_reissued_file_on_the_server_is_fetched_again_and_only_that_one(tmp_path, fast_settings):
+    """top500.org re-issued 2020-11 in January 2021: the first file, then the re-issue, at the same URL."""
+    from conftest import REISSUE_ORIGINAL
+
+    served = copy_bundled(tmp_path / "served", [p.name for p in sorted(BUNDLED_LISTS.iterdir())
+                                                 if top500.list_date_of(p.name) < date(2020, 11, 1)])
+    (served / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
+    site = Top500Site()
+    site.add_directory(served)
+    as_of = date(2021, 2, 1)
+    landed_2020_11 = top500_http.landing_dir(fast_settings) / "TOP500_202011.xlsx"
+    with ServerThread(site) as server:
+        first = top500_http.FetchReport([], 0, [])
+        top500_http.collect(server.base_url, fast_settings, as_of, first)
+        assert len(first.downloaded) == 56 and sha256_of(landed_2020_11) == sha256_of(REISSUE_ORIGINAL)
+
+        (served / "TOP500_202011.xlsx").write_bytes((BUNDLED_LISTS / "TOP500_202011.xlsx").read_bytes())
+        second = top500_http.FetchReport([], 0, [])
+        files = top500_http.collect(server.base_url, fast_settings, as_of, second)
+        assert (second.downloaded, second.not_modified) == (["TOP500_202011.xlsx"], 55)
+        assert sha256_of(landed_2020_11) == sha256_of(BUNDLED_LISTS / "TOP500_202011.xlsx")
+        assert next(f for f in files if f.file_key == "2020-11").sha256 == sha256_of(landed_2020_11)
 
 
 def test_sends_a_user_agent_and_credentials_from_the_environment(site, tmp_path, monkeypatch, caplog):
@@ -136,3 +168,34 @@ def test_error_messages_are_source_errors(site, fast_settings):
     with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
         top500.collect(server.base_url, fast_settings, TODAY)
     assert all(isinstance(e, SourceError) for e in info.value.errors)
+
+
+def test_a_body_that_drips_forever_is_stopped_by_the_total_time_limit(site, tmp_path):
+    settings = make_settings(tmp_path, http_retries=0, http_read_timeout_s=5.0, http_total_timeout_s=2.0)
+    site.faults[site.path_for("TOP500_199311.xls")] = Fault("drip", seconds=0.2)  # each read is quick
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, settings, TODAY)
+    message = str(info.value)
+    assert message.startswith("TOP500_199311.xls: download stopped after 2 s (TOP500_HTTP_TOTAL_TIMEOUT_S)"), message
+    assert "TOP500_199311.xls" not in landed(settings)
+
+
+def test_a_body_larger_than_the_size_limit_is_stopped(site, tmp_path):
+    settings = make_settings(tmp_path, http_retries=0, http_max_bytes=2_000_000)
+    site.faults[site.path_for("TOP500_199311.xls")] = Fault("endless")
+    with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
+        top500.collect(server.base_url, settings, TODAY)
+    assert str(info.value).startswith(
+        "TOP500_199311.xls: download stopped at 2,0"), str(info.value)  # the first chunk past the limit
+    assert "more than TOP500_HTTP_MAX_BYTES=2,000,000" in str(info.value)
+    assert "TOP500_199311.xls" not in landed(settings)
+
+
+def test_credentials_in_a_url_are_refused_before_anything_is_asked():
+    from flows.sources.fetch import refuse_credentials
+
+    with pytest.raises(SourceError) as info:
+        refuse_credentials("http://alice:s3cret@127.0.0.1:9/lists")
+    assert "s3cret" not in str(info.value)
+    assert str(info.value).startswith("http://127.0.0.1:9/lists: credentials in a URL are refused")
+    refuse_credentials("https://www.top500.org")  # no userinfo: fine

@@ -13,7 +13,6 @@ from flows.validate import (
     validate_marts,
     validate_parsed,
     validate_reference,
-    validate_top500,
 )
 
 # 1996-06 and 2019-11 carry the documented Rmax > Rpeak exceptions; 2019-11 also a year+1 system.
@@ -38,16 +37,14 @@ def _audit(settings, sql):
         return con.execute(sql).fetchall()
 
 
-def test_all_bundled_lists_pass_and_are_recorded(settings, bundled_files):
-    _load(settings, bundled_files)
-    report = validate_top500(settings, "run-1")
+def test_all_bundled_lists_pass_and_are_recorded(settings, parsed_lists):
+    """The gate the flow runs (validate_parsed, before loading) on all 67 real lists."""
+    report = validate_parsed(settings, "run-1", list(parsed_lists.values()))
     assert len(report.batches) == 67
     assert report.evaluations == 67 * 15
     runs = _audit(settings, "select success, batches, expectations, failures from audit.validation_runs")
     assert runs == [(True, 67, 1005, 0)]
     assert (settings.warehouse_dir / "data_docs" / "index.html").exists()
-    # Nothing changed: the next run has nothing left to validate.
-    assert validate_top500(settings, "run-2").evaluations == 0
 
 
 def _parsed(bundled_files, name):
@@ -70,24 +67,19 @@ def test_duplicated_rank_fails_before_load_and_is_recorded(settings, bundled_fil
     assert _audit(settings, "select success, failures from audit.validation_runs") == [(False, 1)]
 
 
-def test_rmax_above_rpeak_in_build_file_fails_and_stays_failed(settings, bundled_files):
-    _load(settings, [f for f in bundled_files if f.file_name in FEW])
-    with duckdb.connect(str(settings.build_db)) as con:
-        con.execute("""update raw.top500_entries set rpeak_tflops = rmax_tflops * 0.9
-                       where source_file = 'TOP500_202411.xlsx' and rank = 3""")
-        rmax, rpeak = con.execute("""select rmax_tflops, rpeak_tflops from raw.top500_entries
-                                     where source_file = 'TOP500_202411.xlsx' and rank = 3""").fetchone()
+def test_rmax_above_rpeak_fails_but_documented_exceptions_pass(settings, bundled_files):
+    parsed = top500.parse_all([f for f in bundled_files if f.file_name in FEW])
+    rows = next(p for p in parsed if p.file.file_name == "TOP500_202411.xlsx").rows
+    at_rank_3 = rows["rank"] == 3
+    rows.loc[at_rank_3, "rpeak_tflops"] = rows.loc[at_rank_3, "rmax_tflops"] * 0.9
+    rmax, rpeak = rows.loc[at_rank_3, ["rmax_tflops", "rpeak_tflops"]].iloc[0]
     with pytest.raises(ValidationFailed) as exc:
-        validate_top500(settings, "run-a")
+        validate_parsed(settings, "run-a", parsed)
     msg = str(exc.value)
     assert f"TOP500_202411.xlsx: rmax_tflops > rpeak_tflops at rank 3 ({rmax:.6g} > {rpeak:.6g})" in msg
     # 1996-06 and 2019-11 pass: their excesses are in the documented tolerance file.
     assert "TOP500_199606" not in msg and "TOP500_201911" not in msg
-    # Unchanged input is validated again next run (it never passed), so it cannot slip through.
-    with pytest.raises(ValidationFailed):
-        validate_top500(settings, "run-b")
-    assert _audit(settings, "select run_id, batches from audit.validation_runs order by run_id") == [
-        ("run-a", 3), ("run-b", 1)]
+    assert _audit(settings, "select run_id, batches, failures from audit.validation_runs") == [("run-a", 3, 1)]
 
 
 def test_unknown_country_and_rising_rmax_fail(settings, bundled_files):
@@ -108,21 +100,60 @@ def test_unknown_country_and_rising_rmax_fail(settings, bundled_files):
     ]
 
 
-def test_marts_suites_skip_absent_tables_and_say_so(settings, bundled_files):
-    _load(settings, [f for f in bundled_files if f.file_name in FEW])
-    with connect(settings.build_db) as con:
-        tables = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
-    if "demand_forecast" in tables:
-        pytest.skip("marts.demand_forecast exists in this build: nothing is skipped")
-    try:
-        report = validate_marts(settings, "run-m")
-        skipped = report.skipped
-    except ValidationFailed as exc:  # required marts absent in a raw-only build: recorded as failures
-        skipped = exc.report.skipped
-        assert any("does not exist" in o.messages[0] for o in exc.report.failures)
-    assert any(s.startswith("demand_forecast") for s in skipped)
-    recorded = _audit(settings, "select message from audit.validation_runs where run_id = 'run-m'")[0][0]
-    assert "skipped demand_forecast" in recorded
+def test_a_real_country_new_to_the_lists_passes_and_a_misspelt_one_is_stopped(settings, bundled_files):
+    chile = _parsed(bundled_files, "TOP500_202411.xlsx")
+    chile.rows.loc[chile.rows["rank"] == 412, "country"] = "Chile"  # ISO 3166, never on a list before
+    chile.rows.loc[chile.rows["rank"] == 413, "country"] = "Kenya"
+    validate_parsed(settings, "run-new", [chile])
+
+    typo = _parsed(bundled_files, "TOP500_202411.xlsx")
+    typo.rows.loc[typo.rows["rank"] == 20, "country"] = "Germnay"
+    with pytest.raises(ValidationFailed) as exc:
+        validate_parsed(settings, "run-typo", [typo])
+    assert ("TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a "
+            "TOP500 spelling") in str(exc.value)
+
+
+def test_every_required_mart_missing_fails_the_gate_by_name(settings, bundled_files):
+    _load(settings, [f for f in bundled_files if f.file_name in FEW])  # raw only: no dbt marts at all
+    with pytest.raises(ValidationFailed) as exc:
+        validate_marts(settings, "run-m")
+    message = str(exc.value)
+    for mart in ("list_entries", "country_list_stats", "list_shares", "performance_development",
+                 "system_linkage_quality", "systems", "demand_forecast"):
+        assert f"marts.{mart}" in message and "does not exist" in message, mart
+    assert not exc.value.report.success
+
+
+@pytest.fixture
+def marts_copy(tmp_path, published) -> Settings:
+    import shutil
+
+    mine = Settings(warehouse_dir=tmp_path / "warehouse")
+    mine.build_dir.mkdir(parents=True)
+    shutil.copy(published.build_db, mine.build_db)
+    return mine
+
+
+@pytest.mark.parametrize(("breakage", "expected"), [
+    ("delete from marts.country_list_stats where list_date = (select max(list_date) from marts.country_list_stats)",
+     "2026-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500"),
+    ("delete from marts.list_entries",
+     "1993-06 is loaded (500 entries in raw) but marts.list_entries holds 0 of its entries"),
+    ("delete from marts.systems", "marts.systems holds 0 systems, fewer than the 500 entries of the largest"),
+    ("delete from marts.list_shares where dimension = 'vendor' and list_date = '2020-11-01'",
+     "2020-11 is loaded (500 entries in raw) but marts.list_shares adds up to 500 systems in 8 of its 9"),
+    ("drop table marts.demand_forecast", "marts.demand_forecast does not exist (required by suite"),
+    ("delete from marts.demand_forecast where scenario = 'openai_2018'",
+     "1 demand scenario(s) of the seed are missing from marts.demand_forecast"),
+])
+def test_a_mart_broken_as_a_bug_would_fails_the_gate(marts_copy, breakage, expected):
+    validate_marts(marts_copy, "run-ok")  # the real marts pass
+    with duckdb.connect(str(marts_copy.build_db)) as con:
+        con.execute(breakage)
+    with pytest.raises(ValidationFailed) as exc:
+        validate_marts(marts_copy, "run-broken")
+    assert expected in str(exc.value)
 
 
 def test_a_broken_mart_fails_the_marts_gate_with_its_rows_named(tmp_path, published):
@@ -141,7 +172,7 @@ def test_a_broken_mart_fails_the_marts_gate_with_its_rows_named(tmp_path, publis
     with pytest.raises(ValidationFailed) as exc:
         validate_marts(mine, "run-broken")
     message = str(exc.value)
-    assert f"2020-11: countries' systems sum to {500 - japan}, not 500" in message
+    assert f"2020-11 is loaded (500 entries in raw) but marts.country_list_stats counts {500 - japan} systems" in message
     assert "system_key 'no-such-system' (2020-11 rank 1) is not in marts.systems" in message
     runs = _audit(mine, "select run_id, success from audit.validation_runs order by started_at")
     assert runs[-2:] == [("run-ok", True), ("run-broken", False)]

@@ -1,22 +1,28 @@
 """HTTP downloads that either land a whole, checked file or land nothing.
 
 requests + urllib3's Retry (connection errors and 5xx, with backoff and
-Retry-After), explicit connect/read timeouts, a User-Agent, optional basic-auth
-credentials from the environment. The body streams into a temporary file in
-the landing directory, is checked, then renamed into place atomically.
+Retry-After), explicit connect/read timeouts plus a total time and size limit,
+a User-Agent, optional basic-auth credentials from the environment (never from
+the URL). The body streams into a temporary file in the landing directory, is
+checked, then renamed into place atomically; the server's validators (ETag,
+Last-Modified) are kept beside it so the next run asks "changed since?".
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -65,17 +71,58 @@ def session_for(settings: Settings) -> requests.Session:
     return session
 
 
+@dataclass(frozen=True)
+class Validators:
+    """What the server said about a body we keep: replayed as a conditional request next time."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+
+def read_validators(path: Path) -> Validators | None:
+    """The validators recorded next to a landed file (None when there are none)."""
+    meta = validators_path(path)
+    if not path.exists() or not meta.exists():
+        return None
+    try:
+        return Validators(**json.loads(meta.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def validators_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.http.json")
+
+
 def download(
     url: str,
     dest: Path,
     check: Callable[[Path], None],
     settings: Settings,
     session: requests.Session | None = None,
-) -> str:
-    """Fetch `url` into `dest` atomically; return the body's sha256.
+    known: Validators | None = None,
+) -> bool:
+    """Fetch `url` into `dest` atomically; False when the server says our copy is current (304).
 
-    `check(tmp_path)` raises SourceError when the body is not what we asked
-    for (an HTML login page served with 200, say); nothing lands then.
+    `known` (the validators recorded when `dest` landed) makes the request conditional, so a
+    re-issued file is noticed without downloading every file on every run. `check(tmp_path)`
+    raises SourceError when the body is not what we asked for (an HTML login page served with
+    200, say); nothing lands then. A body that arrives too slowly overall
+    (`http_total_timeout_s`) or grows past `http_max_bytes` stops the download the same way.
     """
     own_session = session is None
     session = session or session_for(settings)
@@ -83,29 +130,50 @@ def download(
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".partial", dir=dest.parent)
     tmp = Path(tmp_name)
+    headers = known.request_headers() if known and dest.exists() else {}
     try:
         digest = hashlib.sha256()
+        started = time.monotonic()
         try:
-            with session.get(url, stream=True, timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s)) as resp:
+            with session.get(url, stream=True, headers=headers,
+                             timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s)) as resp:
+                if resp.status_code == 304 and headers:
+                    return False
                 if resp.status_code == 404:
                     raise NotFound(label, f"HTTP 404 Not Found at {_safe(url)}")
                 if resp.status_code in RETRY_STATUSES:
                     raise TransientFetchError(label, f"HTTP {resp.status_code} {resp.reason} after {settings.http_retries} retries from {_safe(url)}")
                 if resp.status_code >= 400:
                     raise SourceError(label, f"HTTP {resp.status_code} {resp.reason} from {_safe(url)}")
+                announced = int(resp.headers.get("Content-Length") or 0)
+                if announced > settings.http_max_bytes:
+                    raise SourceError(label, f"the server announces {announced:,} bytes, more than "
+                                             f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})")
+                size = 0
                 with os.fdopen(fd, "wb") as out:
                     fd = -1
-                    for chunk in resp.iter_content(chunk_size=1 << 16):
+                    # read1: whatever one socket read returns, so the clocks below run even when a
+                    # server drips a byte at a time (iter_content would wait for a whole chunk).
+                    while chunk := resp.raw.read1(1 << 16, decode_content=True):
+                        size += len(chunk)
+                        if size > settings.http_max_bytes:
+                            raise SourceError(label, f"download stopped at {size:,} bytes: more than "
+                                                     f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})")
+                        if time.monotonic() - started > settings.http_total_timeout_s:
+                            raise SourceError(label, f"download stopped after {settings.http_total_timeout_s:g} s "
+                                                     f"(TOP500_HTTP_TOTAL_TIMEOUT_S) with {size:,} bytes received ({_safe(url)})")
                         digest.update(chunk)
                         out.write(chunk)
                     out.flush()
                     os.fsync(out.fileno())
-        except requests.exceptions.RequestException as exc:
+                received = Validators(resp.headers.get("ETag"), resp.headers.get("Last-Modified"), size, digest.hexdigest())
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise TransientFetchError(label, f"{_describe(exc, settings)} ({_safe(url)})") from None
         check(tmp)
         os.replace(tmp, dest)
+        _write_validators(dest, received)
         log.info("fetched %s -> %s", _safe(url), dest.name)
-        return digest.hexdigest()
+        return True
     finally:
         if fd >= 0:
             os.close(fd)
@@ -114,9 +182,16 @@ def download(
             session.close()
 
 
-def _describe(exc: requests.exceptions.RequestException, settings: Settings) -> str:
+def _write_validators(dest: Path, validators: Validators) -> None:
+    meta = validators_path(dest)
+    tmp = meta.with_name(meta.name + ".partial")
+    tmp.write_text(json.dumps(asdict(validators)))
+    os.replace(tmp, meta)
+
+
+def _describe(exc: Exception, settings: Settings) -> str:
     """Say what went wrong in words, from the innermost urllib3 reason."""
-    reason = exc.args[0] if exc.args else exc
+    reason = exc if isinstance(exc, urllib3.exceptions.HTTPError) else (exc.args[0] if exc.args else exc)
     if isinstance(reason, MaxRetryError):
         reason = reason.reason
     # NewConnectionError subclasses ConnectTimeoutError in urllib3: test it first.
@@ -128,6 +203,17 @@ def _describe(exc: requests.exceptions.RequestException, settings: Settings) -> 
     if isinstance(exc, requests.exceptions.RetryError) or isinstance(reason, ResponseError):
         return f"server kept failing after {settings.http_retries} retries"
     return f"download failed: {type(reason).__name__}"
+
+
+def refuse_credentials(source: str) -> None:
+    """A user:password@ in a source URL would end up in the warehouse, Prefect and logs: refuse it."""
+    parts = urlsplit(source)
+    if parts.scheme in ("http", "https") and (parts.username or parts.password):
+        raise SourceError(
+            _safe(source),
+            "credentials in a URL are refused (they would be stored in the warehouse, Prefect's database and "
+            "logs); set TOP500_HTTP_USERNAME and TOP500_HTTP_PASSWORD in the environment instead",
+        )
 
 
 def _safe(url: str) -> str:

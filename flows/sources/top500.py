@@ -8,6 +8,7 @@ column map in `top500_columns`.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from datetime import date
@@ -18,7 +19,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from flows import load
-from flows.errors import SourceError
+from flows.errors import SourceError, SourceErrors
 from flows.load import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
 from flows.sources import cleaning
@@ -29,6 +30,8 @@ from flows.sources.top500_columns import (
     MISSING_TEXT,
     normalize_header,
 )
+
+log = logging.getLogger(__name__)
 
 DATASET = "top500"
 TABLE = "raw.top500_entries"
@@ -92,15 +95,31 @@ def collect(source: str, settings: Settings, today: date | None = None) -> list[
     if is_url(source):
         from flows.sources import top500_http  # requests is only needed for this source
 
-        return top500_http.collect(source, settings, today or date.today())
+        return top500_http.collect(source, settings, today or settings.today)
     directory = Path(source).expanduser()
     if not directory.is_dir():
         raise SourceError(source, "is neither 'bundled', an http(s) URL, nor an existing directory")
     return _from_directory(directory, None)
 
 
+def skipped_files(source: str, settings: Settings) -> list[str]:
+    """Files in a directory source that are not list files (a README, a browser's 'TOP500_202506 (1).xlsx')."""
+    directory = settings.bundled_dir / "top500" / "raw" if source == "bundled" else Path(source).expanduser()
+    if is_url(source) or not directory.is_dir():
+        return []
+    return sorted(p.name for p in directory.iterdir() if p.is_file() and _is_stray(p.name))
+
+
+def _is_stray(name: str) -> bool:
+    return not FILE_NAME.match(name) and not name.startswith(".") and not name.endswith(".md")
+
+
 def _from_directory(directory: Path, uri_prefix: str | None) -> list[SourceFile]:
-    paths = sorted(p for p in directory.iterdir() if p.is_file() and p.name.upper().startswith("TOP500_"))
+    paths = sorted(p for p in directory.iterdir() if p.is_file() and FILE_NAME.match(p.name))
+    strays = sorted(p.name for p in directory.iterdir() if p.is_file() and _is_stray(p.name))
+    if strays:
+        log.warning("%s: skipped %d file(s) that are not TOP500_YYYYMM.xls[x] list files: %s",
+                    directory, len(strays), ", ".join(strays))
     by_date: dict[date, Path] = {}
     for path in paths:
         list_date = list_date_of(path.name)
@@ -109,16 +128,41 @@ def _from_directory(directory: Path, uri_prefix: str | None) -> list[SourceFile]
         by_date[list_date] = path
     if not by_date:
         raise SourceError(str(directory), "holds no TOP500_YYYYMM.xls[x] files")
-    return [
+    files = [
         describe_file(DATASET, file_key(d), p, (uri_prefix + p.name) if uri_prefix else p.resolve().as_uri())
         for d, p in sorted(by_date.items())
     ]
+    reject_copies(files)
+    return files
+
+
+def reject_copies(files: list[SourceFile], loaded: dict[str, str] | None = None) -> None:
+    """A list file byte-identical to another list's file is a copy under the wrong name, not a new list.
+
+    `loaded` (file_key -> sha256 of the version in the warehouse) catches a copy of a list loaded earlier.
+    """
+    errors, seen = [], {}
+    for key, sha in (loaded or {}).items():
+        seen.setdefault(sha, (key, None))
+    for f in files:
+        first = seen.get(f.sha256)
+        if first is not None and first[0] != f.file_key:
+            other = first[1] or f"the {first[0]} list already loaded"
+            errors.append(SourceError(f.file_name, f"is byte-identical to {other} (sha256 {f.sha256[:12]}): "
+                                                   f"a copy under another list's name, not the {f.file_key} list"))
+        else:
+            seen[f.sha256] = (f.file_key, f.file_name)
+    if errors:
+        raise SourceErrors(errors)
 
 
 # --- parsing -----------------------------------------------------------------
 
 def parse(file: SourceFile) -> ParsedFile:
-    """One list file -> one row per rank in the raw.top500_entries shape."""
+    """One list file -> one row per rank in the raw.top500_entries shape.
+
+    The workbook is read by its signature, not its extension: an .xlsx saved as .xls is still a list.
+    """
     name = file.file_name
     list_date = list_date_of(name)
     cleaning.check_workbook(file.path, name)
@@ -169,7 +213,8 @@ def _has_data(row: list) -> bool:
 
 def _read_table(path: Path, name: str) -> tuple[str, int, list[list]]:
     """The first sheet whose first rows hold a header with Rank and Site."""
-    workbook = CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as fh:  # from_filelike sniffs the format; from_path trusts the extension
+        workbook = CalamineWorkbook.from_filelike(fh)
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):

@@ -1,8 +1,11 @@
 """TOP500 lists from an HTTP server laid out like top500.org.
 
 `{base}/lists/top500/YYYY/MM/download/TOP500_YYYYMM.xlsx` (`.xls` up to
-2019-11). Discovery is by calendar: every June and November list up to today;
-only lists not already in the landing zone are fetched.
+2019-11). Discovery is by calendar: every June and November list up to today.
+A list not landed yet is downloaded; a landed one is asked for again with the
+validators its server gave (ETag / Last-Modified), so a re-issued file (2020-11
+was re-issued in January 2021) is fetched and replaces its list, while an
+unchanged one costs a 304 and no body.
 """
 
 from __future__ import annotations
@@ -34,6 +37,15 @@ class ListDownload:
     is_newest: bool  # the newest expected list may not be published yet
 
 
+@dataclass
+class FetchReport:
+    """What a collect did, for the run summary."""
+
+    downloaded: list[str]
+    not_modified: int
+    pending: list[str]  # the newest list, not out yet
+
+
 def landing_dir(settings: Settings) -> Path:
     return settings.landing_dir / "top500"
 
@@ -42,26 +54,22 @@ def list_url(base: str, list_date: date) -> str:
     return f"{base.rstrip('/')}/lists/top500/{list_date:%Y/%m}/download/{file_name_for(list_date)}"
 
 
-def missing_lists(base: str, settings: Settings, today: date) -> list[ListDownload]:
+def expected_downloads(base: str, settings: Settings, today: date) -> list[ListDownload]:
     expected = expected_lists(today)
     newest = expected[-1]
-    return [
-        ListDownload(d, list_url(base, d), landing_dir(settings) / file_name_for(d), d == newest)
-        for d in expected
-        if not (landing_dir(settings) / file_name_for(d)).exists()
-    ]
+    return [ListDownload(d, list_url(base, d), landing_dir(settings) / file_name_for(d), d == newest) for d in expected]
 
 
-def fetch_list(item: ListDownload, settings: Settings, session: requests.Session | None = None) -> Path | None:
-    """Land one list; None when the newest list is simply not out yet (404)."""
+def fetch_list(item: ListDownload, settings: Settings, session: requests.Session | None = None) -> bool | None:
+    """Land or refresh one list: True when a new body landed, False when ours is current, None when the
+    newest list is simply not out yet (404)."""
     check = lambda path: cleaning.check_workbook(path, item.dest.name)  # noqa: E731
     try:
-        fetch.download(item.url, item.dest, check, settings, session)
+        return fetch.download(item.url, item.dest, check, settings, session, known=fetch.read_validators(item.dest))
     except fetch.NotFound:
-        if item.is_newest:
+        if item.is_newest and not item.dest.exists():
             return None
         raise
-    return item.dest
 
 
 def landed_files(base: str, settings: Settings) -> list[SourceFile]:
@@ -72,15 +80,23 @@ def landed_files(base: str, settings: Settings) -> list[SourceFile]:
     return files
 
 
-def collect(base: str, settings: Settings, today: date) -> list[SourceFile]:
-    """Fetch what is missing (all errors reported together), then list the landing zone."""
+def collect(base: str, settings: Settings, today: date, report: FetchReport | None = None) -> list[SourceFile]:
+    """Fetch what is missing or changed (all errors reported together), then list the landing zone."""
     errors: list[SourceError] = []
+    report = report if report is not None else FetchReport([], 0, [])
     with fetch.session_for(settings) as session:
-        for item in missing_lists(base, settings, today):
+        for item in expected_downloads(base, settings, today):
             try:
-                fetch_list(item, settings, session)
+                outcome = fetch_list(item, settings, session)
             except SourceError as exc:
                 errors.append(exc)
+                continue
+            if outcome is None:
+                report.pending.append(item.dest.name)
+            elif outcome:
+                report.downloaded.append(item.dest.name)
+            else:
+                report.not_modified += 1
     if errors:
         raise SourceErrors(errors)
     return landed_files(base, settings)
