@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import sys
 
 import typer
@@ -44,8 +45,11 @@ def run(
     source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
     reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Reload every file and rebuild every model (history is kept)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print Prefect's log of the run (always written to warehouse/build/last_run.log)."),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
+    if not verbose:  # Prefect's console log (tracebacks included) goes to the run log; the user gets messages
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     from flows.errors import SourceError
     from flows.lock import RunInProgress, warehouse_lock
     from flows.sources.fetch import refuse_credentials
@@ -63,6 +67,8 @@ def run(
     except RunInProgress as exc:
         _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
     typer.echo(summary["headline"])
+    if summary["new_countries"]:
+        typer.echo("new country on the lists (ISO 3166, first seen now): " + ", ".join(summary["new_countries"]))
     for warning in summary["warnings"]:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if summary["published"]:
@@ -84,6 +90,7 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) 
         SourceError: "bad input", SourceErrors: "bad input", ValidationFailed: "a quality gate failed",
         DbtRunError: "dbt failed", PublishError: "publishing failed",
     }
+    log_file = _log_to_file(settings)
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
     except RunInProgress:
@@ -91,7 +98,7 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) 
     except tuple(failures) as exc:
         what = next(label for kind, label in failures.items() if isinstance(exc, kind))
         _forget_frames(exc)
-        _fail(f"error: {what}; the published warehouse is unchanged:\n{exc}")
+        _fail(f"error: {what}; the published warehouse is unchanged:\n{exc}\n(log: {log_file})")
     except Exception as exc:  # disk full, permissions, a bug: one message, the traceback in a file
         log = _save_traceback(settings, traceback.format_exc())
         _forget_frames(exc)
@@ -99,6 +106,20 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) 
               f"(traceback in {log})")
     summary["headline"] = RunSummary(**{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}).headline()
     return summary
+
+
+def _log_to_file(settings):
+    """Everything Prefect, dbt and GX log during the run, tracebacks included, in build/last_run.log."""
+    import logging
+
+    path = settings.build_dir / "last_run.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s | %(levelname)-7s | %(name)s - %(message)s"))
+    handler.setLevel(logging.INFO)
+    logging.getLogger().addHandler(handler)  # prefect's loggers propagate to the root
+    logging.getLogger("flows").setLevel(logging.INFO)
+    return path
 
 
 def _save_traceback(settings, text: str):

@@ -301,9 +301,14 @@ def _label(files: list[SourceFile]) -> str:
 
 
 def new_countries(settings: Settings, parsed: list[ParsedFile]) -> list[str]:
-    """Countries on the new lists that no loaded list had: real ones pass the gate and are reported."""
+    """Countries on the new lists that no loaded list had: real ones pass the gate and are reported.
+
+    Nothing is "new" on a first load, when every country is.
+    """
     with load.connect(settings.build_db) as con:
         known = {c for (c,) in con.execute("SELECT DISTINCT country FROM raw.top500_entries").fetchall()}
+    if not known:
+        return []
     found: dict[str, str] = {}
     for p in parsed:
         for country, rank in zip(p.rows["country"], p.rows["rank"]):

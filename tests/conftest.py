@@ -106,6 +106,7 @@ def cli(prefect_api, tmp_path):
         return result
 
     run.warehouse = warehouse
+    run.env = prefect_api
     return run
 
 

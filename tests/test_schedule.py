@@ -21,9 +21,8 @@ from tests.conftest import copy_bundled
 
 FLOW_AND_DEPLOYMENT = f"top500-refresh/{schedule.DEPLOYMENT_NAME}"
 SEASON_MONTHS = {m for months in schedule.SEASON_MONTHS.values() for m in months}
-# The warehouse already holds the other 65 lists; the source directory brings the two newest.
+# The warehouse already holds the other 65 lists; the served site brings the two newest.
 # (dbt's fact tests need the whole history, so a warehouse of two lists alone would not pass them.)
-TWO_LISTS = ["TOP500_202511.xlsx", "TOP500_202606.xlsx"]
 NEW_KEYS = {"2025-11", "2026-06"}
 
 
@@ -88,42 +87,51 @@ def _wait(condition, timeout: float, what: str, every: float = 1.0):
 
 @pytest.fixture
 def served(prefect_api, tmp_path, parsed_lists):
-    """`top500 serve --source <2 lists>` in a subprocess; yields (client, deployment, warehouse dir, source, log path)."""
+    """`top500 serve --source <http site>` in a subprocess, the site laid out like top500.org and serving
+    every bundled list, 2020-11 as first published (the re-issue comes later in the test).
+
+    Yields (client, deployment, warehouse dir, site, site directory, log path)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows import load
-    from tests.conftest import make_settings
+    from tests.conftest import REISSUE_ORIGINAL, make_settings
+    from tests.http_server import ServerThread, Top500Site
 
-    source = copy_bundled(tmp_path / "lists", TWO_LISTS)
+    served_dir = copy_bundled(tmp_path / "site")
+    (served_dir / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
+    site = Top500Site()
+    site.add_directory(served_dir)
     warehouse = make_settings(tmp_path).warehouse_dir
     with load.connect(make_settings(tmp_path).build_db) as con:
         load.load_files(con, [p for key, p in parsed_lists.items() if key not in NEW_KEYS], "history")
     log_path = tmp_path / "serve.log"
-    env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1",
-           "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
-    with log_path.open("w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--source", str(source)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        with temporary_settings({PREFECT_API_URL: prefect_api["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
-            def deployment():
-                if proc.poll() is not None:
-                    raise AssertionError(f"top500 serve exited {proc.returncode}:\n{log_path.read_text()}")
-                try:
-                    return client.read_deployment_by_name(FLOW_AND_DEPLOYMENT)
-                except Exception:  # ObjectNotFound until the runner has registered it
-                    return None
-
-            dep = _wait(deployment, 120, "the served deployment to register")
-            yield client, dep, warehouse, source, log_path
-    finally:
-        proc.send_signal(signal.SIGINT)  # the runner pauses the schedule and exits
+    with ServerThread(site) as server:
+        env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1",
+               "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+        with log_path.open("w") as log:
+            proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--source", server.base_url],
+                                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            with temporary_settings({PREFECT_API_URL: prefect_api["PREFECT_API_URL"]}), \
+                    get_client(sync_client=True) as client:
+                def deployment():
+                    if proc.poll() is not None:
+                        raise AssertionError(f"top500 serve exited {proc.returncode}:\n{log_path.read_text()}")
+                    try:
+                        return client.read_deployment_by_name(FLOW_AND_DEPLOYMENT)
+                    except Exception:  # ObjectNotFound until the runner has registered it
+                        return None
+
+                dep = _wait(deployment, 120, "the served deployment to register")
+                yield client, dep, warehouse, site, served_dir, log_path
+        finally:
+            proc.send_signal(signal.SIGINT)  # the runner pauses the schedule and exits
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
 
 def _run_to_completion(client, deployment_id, log_path: Path, timeout: float = 900):
@@ -151,15 +159,19 @@ def _log_text(client, run_id, must_contain: str) -> str:
 
 
 @pytest.mark.slow
-def test_served_deployment_runs_publishes_and_then_finds_no_new_list(served):
+def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued_list(served):
+    """The scheduled path as it runs in production: a served deployment, an HTTP source laid out like
+    top500.org, conditional requests, and the real 2020-11 re-issue of January 2021."""
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
     from prefect.server.schemas.schedules import CronSchedule
 
-    client, dep, warehouse, source, log_path = served
+    from tests.conftest import BUNDLED_LISTS
+
+    client, dep, warehouse, site, served_dir, log_path = served
     published = warehouse / "top500.duckdb"
 
     # the registered deployment: parameters, description, schedules as the server stores them
-    assert dep.parameters["source"] == str(source)
+    assert dep.parameters["source"].startswith("http://127.0.0.1:")
     assert "no new list" in (dep.description or "")
     crons = sorted((s.schedule.cron, s.schedule.timezone) for s in dep.schedules)
     assert crons == sorted([(schedule.ISC_CRON, "UTC"), (schedule.SC_CRON, "UTC")])
@@ -171,33 +183,44 @@ def test_served_deployment_runs_publishes_and_then_finds_no_new_list(served):
     assert upcoming and {d.month for d in upcoming} <= SEASON_MONTHS
     assert min(upcoming) - now < timedelta(days=200)  # never more than half a year without a run
 
-    # first triggered run: loads the two new lists and publishes
+    # first triggered run: every list downloaded once; the two new ones and 2020-11 (first version) loaded
     assert not published.exists()
     first = _run_to_completion(client, dep.id, log_path)
     assert published.exists()
     after_first = file_state(published)
-    text = _log_text(client, first.id, "loaded 2025-11, 2026-06")
-    assert "1,000 entries" in text, text
+    text = _log_text(client, first.id, "loaded 2020-11, 2025-11, 2026-06")
+    assert "1,500 entries" in text, text
+    assert site.bodies("TOP500_202606.xlsx") == 1
     with duckdb.connect(str(published), read_only=True) as con:
         lists, entries = con.execute("select count(distinct list_date), count(*) from marts.list_entries").fetchone()
-    assert (lists, entries) == (67, 33_500)
+        china = con.execute("select systems from marts.country_list_stats "
+                            "where list_date = '2020-11-01' and country = 'China'").fetchone()[0]
+    assert (lists, entries, china) == (67, 33_500, 213)  # the first 2020-11 file counted 213
     artifacts = client.read_artifacts(
         artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
     )
     assert any("TOP500 refresh" in (a.data or "") for a in artifacts), [a.key for a in artifacts]
 
-    # second triggered run: nothing new, nothing published
+    # second triggered run: the server answers 304 for every list; nothing new, nothing published
+    bodies = sum(h.get("_status") == 200 for _, h in site.requests)
     second = _run_to_completion(client, dep.id, log_path)
     _log_text(client, second.id, "no new list")
-    with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
-        audit = dict(con.execute("select run_id, (status, code_fingerprint) from audit.pipeline_runs").fetchall())
-    (status_1, code_1), (status_2, code_2) = audit[str(first.id)], audit[str(second.id)]
-    assert status_1 == "published"
-    if code_2 != code_1:  # someone edited models or flows between the two runs: a rebuild is then right
-        pytest.skip("the code changed between the two runs (shared working tree); no-new-list path not checkable")
-    assert status_2 == "no new list"
+    assert sum(h.get("_status") == 200 for _, h in site.requests) == bodies, "no file downloaded again"
     assert file_state(published) == after_first
+
+    # the re-issue appears on the server: the third run fetches that file alone and replaces its list
+    (served_dir / "TOP500_202011.xlsx").write_bytes((BUNDLED_LISTS / "TOP500_202011.xlsx").read_bytes())
+    third = _run_to_completion(client, dep.id, log_path)
+    _log_text(client, third.id, "loaded 2020-11: 500 entries")
+    assert sum(h.get("_status") == 200 for _, h in site.requests) == bodies + 1
+    with duckdb.connect(str(published), read_only=True) as con:
+        china = con.execute("select systems from marts.country_list_stats "
+                            "where list_date = '2020-11-01' and country = 'China'").fetchone()[0]
+        versions = con.execute("select count(*) from raw.source_files where file_key = '2020-11'").fetchone()[0]
+    assert (china, versions) == (214, 3)  # re-issue counted, every version kept
     with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
+        audit = dict(con.execute("select run_id, status from audit.pipeline_runs").fetchall())
         stages = con.execute("select stages_s from audit.pipeline_runs where run_id = ?", [str(second.id)]).fetchone()[0]
+    assert [audit[str(r.id)] for r in (first, second, third)] == ["published", "up to date", "published"]
     # the no-op run skips the gates after loading, dbt and publishing (timings are for `make bench`)
     assert not {"dbt", "publish", "gate_marts"} & set(json.loads(stages)), stages

@@ -9,17 +9,19 @@ with loaded as (
 ),
 
 summit as (
-    select * from {{ ref('list_entries') }}
+    select system_key, list_date from {{ ref('list_entries') }}
     where name = 'Summit' and site like '%Oak Ridge%'
+),
+
+found as (
+    select count(distinct system_key) as keys, count(*) as lists, min(list_date) as first, max(list_date) as last
+    from summit
 )
 
-select count(distinct summit.system_key) as keys, count(summit.list_date) as lists,
-    min(summit.list_date) as first, max(summit.list_date) as last
-from loaded
-left join summit on true
+select found.*
+from found, loaded
 where loaded.lists = 15
-group by all
-having count(distinct summit.system_key) <> 1
-    or count(summit.list_date) <> 13
-    or min(summit.list_date) <> date '2018-06-01'
-    or max(summit.list_date) <> date '2024-06-01'
+    and (found.keys <> 1
+        or found.lists <> 13
+        or found.first is distinct from date '2018-06-01'
+        or found.last is distinct from date '2024-06-01')

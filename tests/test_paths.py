@@ -1,0 +1,202 @@
+"""The paths users and operators run, walked as they run them: the `top500` command through the Prefect
+flow, against a real HTTP server on 127.0.0.1, with real processes where two can meet."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
+from http_server import Fault, ServerThread, Top500Site
+from workbook_edits import edit_xlsx
+
+from flows.load import sha256_of
+from flows.lock import holder
+
+pytestmark = pytest.mark.slow
+
+EARLY = ["TOP500_199306.xls", "TOP500_199311.xls", "TOP500_199406.xls"]
+AS_OF = {"TOP500_AS_OF_DATE": "1994-11-20"}  # 1994-11 is expected by then; the site has not published it
+
+
+def _published(cli) -> Path:
+    return cli.warehouse / "top500.duckdb"
+
+
+def _lists(db: Path) -> list[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return [d for (d,) in con.execute("select distinct list_label from marts.list_entries order by 1").fetchall()]
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in result.stderr + result.stdout, result.stderr[-3000:]
+
+
+# --- 1. the scheduled refresh over HTTP ----------------------------------------------------------
+
+def test_http_refresh_through_the_cli_loads_what_is_new_and_only_that(cli, tmp_path):
+    served = copy_bundled(tmp_path / "site", EARLY)
+    site = Top500Site()
+    site.add_directory(served)
+    with ServerThread(site) as server:
+        # (a) the first run loads every list the site has; the newest expected one (1994-11) is not out yet
+        first = cli("run", "--source", server.base_url, extra_env=AS_OF)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert _first_line(first.stdout).startswith("loaded 1993-06, 1993-11, 1994-06: 1,500 entries"), first.stdout
+        assert _lists(_published(cli)) == ["1993-06", "1993-11", "1994-06"]
+        assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
+        before = sha256_of(_published(cli))
+
+        # (c) nothing new: says so, exits 0, downloads no body, publishes nothing
+        again = cli("run", "--source", server.base_url, extra_env=AS_OF)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert _first_line(again.stdout).startswith("no new list: 3 lists in the warehouse (1993-06..1994-06), "
+                                                    "3 in the source; the published generation"), again.stdout
+        assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
+        assert sha256_of(_published(cli)) == before
+
+        # (b) the site publishes 1994-11: the next run fetches exactly that file and loads it
+        site.add_file(copy_bundled(served, ["TOP500_199411.xls"]) / "TOP500_199411.xls")
+        new = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": "1995-01-10"})
+        assert new.returncode == 0, new.stderr[-3000:]
+        assert _first_line(new.stdout).startswith("loaded 1994-11: 500 entries: 4 lists in the warehouse"), new.stdout
+        assert [site.bodies(n) for n in [*EARLY, "TOP500_199411.xls"]] == [1, 1, 1, 1]
+        assert _lists(_published(cli)) == ["1993-06", "1993-11", "1994-06", "1994-11"]
+        _no_traceback(new)
+
+
+def test_http_list_missing_in_the_middle_fails_naming_it(cli, tmp_path):
+    site = Top500Site()
+    site.add_directory(copy_bundled(tmp_path / "site", ["TOP500_199306.xls", "TOP500_199406.xls"]))
+    with ServerThread(site) as server:
+        result = cli("run", "--source", server.base_url, extra_env=AS_OF)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "error: bad input; the published warehouse is unchanged:"
+    assert lines[1] == f"TOP500_199311.xls: HTTP 404 Not Found at {server.base_url}/lists/top500/1993/11/download/TOP500_199311.xls"
+    assert not _published(cli).exists()
+    _no_traceback(result)
+
+
+@pytest.mark.parametrize(("fault", "setting", "message"), [
+    (Fault("drip", seconds=0.3), {"TOP500_HTTP_TOTAL_TIMEOUT_S": "2"},
+     "TOP500_199406.xls: download stopped after 2 s (TOP500_HTTP_TOTAL_TIMEOUT_S)"),
+    (Fault("endless"), {"TOP500_HTTP_MAX_BYTES": "3000000"},
+     "TOP500_199406.xls: download stopped at 3,0"),
+])
+def test_a_download_that_never_ends_is_stopped_and_nothing_changes(cli, tmp_path, fault, setting, message):
+    served = copy_bundled(tmp_path / "site", EARLY)
+    site = Top500Site()
+    site.add_directory(served)
+    with ServerThread(site) as server:
+        assert cli("run", "--source", server.base_url, extra_env=AS_OF).returncode == 0
+        before = sha256_of(_published(cli))
+        (served / "TOP500_199406.xls").touch()  # a newer Last-Modified: the file is asked for in full
+        site.validators = False
+        site.faults[site.path_for("TOP500_199406.xls")] = fault
+        started = time.monotonic()
+        result = cli("run", "--source", server.base_url, extra_env={**AS_OF, **setting, "TOP500_HTTP_RETRIES": "0"})
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.splitlines()[0] == "error: bad input; the published warehouse is unchanged:"
+    assert message in result.stderr, result.stderr
+    assert elapsed < 120, "the run must end, not hang"  # a bound on a hang, not a timing of the code
+    assert sha256_of(_published(cli)) == before
+    landing = cli.warehouse / "landing" / "top500"
+    assert not [p for p in landing.iterdir() if p.name.endswith(".partial")]
+    _no_traceback(result)
+
+
+# --- 2. two runs at once ---------------------------------------------------------------------------
+
+def _start_run(cli, *args: str) -> subprocess.Popen:
+    env = {**os.environ, **cli.env, "TOP500_WAREHOUSE_DIR": str(cli.warehouse), "CI": "1"}
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "run", *args], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def _wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return value
+
+
+def test_a_second_run_leaves_at_once_and_the_first_publishes_as_if_alone(cli, tmp_path):
+    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx", "TOP500_202406.xlsx"])
+    cli("run", "--source", str(src), check=True)
+    before = sha256_of(_published(cli))
+    manifest = cli.warehouse / "build" / "dbt" / "target" / "manifest.json"  # dbt writes it once parsed
+    parsed_at = manifest.stat().st_mtime_ns
+
+    first = _start_run(cli, "--full-refresh", "--source", str(src))
+    try:
+        owner = _wait_for(lambda: holder(cli.warehouse), 120, "the first run to take the lock")
+        assert owner["pid"] == first.pid
+        _wait_for(lambda: first.poll() is None and manifest.stat().st_mtime_ns > parsed_at, 300,
+                  "the first run to be in dbt")
+        second = cli("run", "--source", str(src), timeout=60)
+        assert second.returncode == 75
+        assert second.stderr.splitlines()[0].startswith(
+            f"error: another run is in progress (pid {first.pid}, started "), second.stderr
+        assert second.stderr.splitlines()[0].endswith("nothing was changed")
+        _no_traceback(second)
+        out, err = first.communicate(timeout=600)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert first.returncode == 0, err[-3000:]
+    assert "rebuilt, identical to the published generation" in out  # same content: nothing to rotate
+    assert sha256_of(_published(cli)) == before
+    assert _lists(_published(cli)) == ["2023-11", "2024-06"]
+
+
+def test_a_run_killed_with_sigkill_leaves_no_lock_behind(cli, tmp_path):
+    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx", "TOP500_202406.xlsx"])
+    victim = _start_run(cli, "--source", str(src))
+    _wait_for(lambda: holder(cli.warehouse), 120, "the run to take the lock")
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
+    assert holder(cli.warehouse) is None  # the operating system dropped it with the process
+    after = cli("run", "--source", str(src))
+    assert after.returncode == 0, after.stderr[-3000:]
+    assert _lists(_published(cli)) == ["2023-11", "2024-06"]
+
+
+# --- 4. a real new country ----------------------------------------------------------------------
+
+def test_a_real_new_country_passes_and_is_reported_an_invented_one_is_stopped(cli, tmp_path):
+    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx"])
+    cli("run", "--source", str(src), check=True)
+    # rank 412 of 2024-06 moves to Chile, a country no list has had
+    edit_xlsx(BUNDLED_LISTS / "TOP500_202406.xlsx", src / "TOP500_202406.xlsx", {"I413": "Chile"})
+    run = cli("run", "--source", str(src))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "new country on the lists (ISO 3166, first seen now): Chile (2024-06 #412)" in run.stdout
+    with duckdb.connect(str(_published(cli)), read_only=True) as con:
+        assert con.execute("select systems from marts.country_list_stats "
+                           "where country = 'Chile' and list_label = '2024-06'").fetchone() == (1,)
+        assert con.execute("select new_countries from audit.pipeline_runs where status = 'published' "
+                           "order by started_at").fetchall() == [([],), (["Chile (2024-06 #412)"],)]
+    before = sha256_of(_published(cli))
+
+    edit_xlsx(BUNDLED_LISTS / "TOP500_202411.xlsx", src / "TOP500_202411.xlsx", {"I21": "Germnay"})
+    bad = cli("run", "--source", str(src))
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines()[0] == "error: a quality gate failed; the published warehouse is unchanged:"
+    assert ("TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a "
+            "TOP500 spelling") in bad.stderr
+    assert sha256_of(_published(cli)) == before
+    _no_traceback(bad)
