@@ -1,8 +1,8 @@
--- Every list in staging with entries reporting power (and Rmax) has an energy_development row counting them
--- all, and no other list has one. Decided from staging, not from the model under test.
+-- Every list loaded in raw with entries reporting power (and Rmax) has an energy_development row counting them
+-- all, and no other list has one. Decided from the raw lists, not from the model under test.
 with expected as (
     select list_date, count(*) as power_reporting_entries
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
     where power_kw > 0 and rmax_tflops > 0
     group by list_date
 )

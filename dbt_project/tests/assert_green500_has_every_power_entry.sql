@@ -1,8 +1,8 @@
--- marts.green500 holds, per list, exactly the staged entries that report power and Rmax: the same count
--- and the same TOP500 ranks. Decided from staging, not from the model under test.
+-- marts.green500 holds, per list, exactly the raw entries that report power and Rmax: the same count
+-- and the same TOP500 ranks. Decided from the raw lists, not from the model under test.
 with expected as (
     select list_date, rank
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
     where power_kw > 0 and rmax_tflops > 0
 ),
 

@@ -1,8 +1,8 @@
--- marts.hpcg holds, per list, exactly the staged entries with an HPCG result: the same count and the same
--- TOP500 ranks. Decided from staging, not from the model under test.
+-- marts.hpcg holds, per list, exactly the raw entries with an HPCG result: the same count and the same
+-- TOP500 ranks. Decided from the raw lists, not from the model under test.
 with expected as (
     select list_date, rank
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
     where hpcg_tflops > 0
 ),
 

@@ -1,16 +1,16 @@
--- Every list in staging has a turnover row, with turnover figures wherever its previous list
+-- Every list loaded in raw has a turnover row, with turnover figures wherever its previous list
 -- (edition - 1) is loaded and a year-on-year growth wherever the list of 12 months earlier is.
--- Decided from staging, so a bug that drops lists or nulls figures cannot switch the test off.
-with staged as (
-    select distinct list_date, edition from {{ ref('stg_top500__list_entries') }}
+-- Decided from the raw lists, so a bug that drops lists or nulls figures cannot switch the test off.
+with loaded as (
+    select distinct list_date, edition from {{ source('raw', 'top500_entries') }}
 ),
 
 expected as (
     select
         list_date,
-        exists (select 1 from staged as p where p.edition = staged.edition - 1) as has_previous,
-        exists (select 1 from staged as y where y.list_date = staged.list_date - interval 1 year) as has_year_ago
-    from staged
+        exists (select 1 from loaded as p where p.edition = loaded.edition - 1) as has_previous,
+        exists (select 1 from loaded as y where y.list_date = loaded.list_date - interval 1 year) as has_year_ago
+    from loaded
 )
 
 select expected.list_date, expected.has_previous, expected.has_year_ago, turnover.list_date as turnover_row
