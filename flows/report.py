@@ -351,9 +351,110 @@ def _announced_trace(fig: go.Figure, systems: list[dict], name: str, color: str,
         hovertemplate="%{hovertext}<br>est. Rmax %{y:.3s}Flop/s<extra></extra>"))
 
 
+ENERGY_SERIES = {  # energy_development column -> (performance_trend series, label, colour)
+    "green500_rank1_efficiency_gflops_per_w": ("green500_rank1_efficiency", "Green500 #1", "#2ca02c"),
+    "median_efficiency_gflops_per_w": ("median_efficiency", "Median of entries reporting power", "#1f77b4"),
+}
+GFLOPS = 1e9  # efficiency axis in Flops/W with SI prefixes, the marts in GFlops/W
+
+
+def efficiency_panel(m: Marts) -> Panel:
+    panel = Panel("efficiency", "Energy efficiency",
+                  "Energy efficiency of the Green500 #1 (the list's entries ranked by the GFlops/W printed in the "
+                  "TOP500 file, derived from Rmax and power before 2011-11) and the median of the entries reporting "
+                  "power, log scale. Dotted: log-linear fit over all lists with its doubling time and 95% interval "
+                  "(marts.energy_development, performance_trend scope energy). Bars: share of the list reporting "
+                  "power.")
+    need = {"list_date", "list_label", "power_coverage_pct", "green500_rank1_system_name", *ENERGY_SERIES}
+    panel.unavailable = (_unreadable(m, "energy_development", need, "built by the TOP500.org parity issue")
+                         or _unreadable(m, "performance_trend", {"scope", "series", "era", "intercept_ln"},
+                                        "built by the marts issue"))
+    if panel.unavailable:
+        return panel
+    dev = m.rows("select * from marts.energy_development order by list_date")
+    fits = {r["series"]: r for r in m.rows(
+        "select * from marts.performance_trend where scope = 'energy' and era = 'all'")}
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.04)
+    for column, (series, label, color) in ENERGY_SERIES.items():
+        names = [r["green500_rank1_system_name"] if series == "green500_rank1_efficiency" else "median"
+                 for r in dev]
+        fig.add_trace(go.Scatter(
+            x=[r["list_date"] for r in dev], y=[r[column] * GFLOPS for r in dev], name=label,
+            mode="lines+markers", marker=dict(size=5), line=dict(color=color, width=2), legendgroup=series,
+            customdata=[[r["list_label"], html.escape(str(n))] for r, n in zip(dev, names)],
+            hovertemplate="%{customdata[0]}: %{y:.3s}Flops/W (%{customdata[1]})<extra>" + label + "</extra>"),
+            row=1, col=1)
+        fit = fits.get(series)
+        if fit:
+            xs = [dev[0]["list_year_fraction"], dev[-1]["list_year_fraction"]]
+            upper = fit["doubling_time_months_upper_95"]
+            interval = (f"{fit['doubling_time_months_lower_95']:.1f}-{upper:.1f}" if upper is not None
+                        else f"from {fit['doubling_time_months_lower_95']:.1f}")
+            fig.add_trace(go.Scatter(
+                x=[_year_to_date(x) for x in xs],
+                y=[math.exp(fit["intercept_ln"] + fit["slope_ln_per_year"] * x) * GFLOPS for x in xs],
+                name=f"{label} fit: doubles every {fit['doubling_time_months']:.1f} months (95%: {interval})",
+                mode="lines", line=dict(color=color, width=1, dash="dot"), legendgroup=series, hoverinfo="skip"),
+                row=1, col=1)
+    fig.add_trace(go.Bar(x=[r["list_date"] for r in dev], y=[r["power_coverage_pct"] for r in dev],
+                         name="entries reporting power", marker_color="#c7c7c7",
+                         customdata=[r["list_label"] for r in dev],
+                         hovertemplate="%{customdata}: %{y:.1f}% of the list report power<extra></extra>"),
+                  row=2, col=1)
+    fig.update_yaxes(type="log", title_text="energy efficiency", exponentformat="SI extended",
+                     ticksuffix="Flops/W", showgrid=True, row=1, col=1)
+    fig.update_yaxes(title_text="reporting", ticksuffix="%", range=[0, 100], row=2, col=1)
+    fig.update_xaxes(title_text="TOP500 list", row=2, col=1)
+    panel.figure = _layout(fig, 640)
+    panel.figure.update_layout(legend=dict(orientation="h", x=0, y=-0.15))
+    return panel
+
+
+def turnover_panel(m: Marts) -> Panel:
+    panel = Panel("turnover", "List turnover",
+                  "Top: entries new to each list (not linked to the previous list) as a share of the list, the "
+                  "share of the list's Rmax they bring, and the growth of the entry level (#500 Rmax) over the "
+                  "list a year earlier. Bottom: median and mean installation age of the list's systems "
+                  "(marts.list_turnover).")
+    need = {"list_date", "list_label", "new_entries", "replacement_rate_pct", "new_entries_rmax_share_pct",
+            "rank500_rmax_yoy_growth_pct", "median_installation_age_years", "mean_installation_age_years"}
+    panel.unavailable = _unreadable(m, "list_turnover", need, "built by the TOP500.org parity issue")
+    if panel.unavailable:
+        return panel
+    rows = m.rows("select * from marts.list_turnover where new_entries is not null order by list_date")
+    x = [r["list_date"] for r in rows]
+    labels = [r["list_label"] for r in rows]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06)
+    fig.add_trace(go.Bar(x=x, y=[r["replacement_rate_pct"] for r in rows], name="new entries (% of the list)",
+                         marker_color="#aec7e8", customdata=[[lbl, r["new_entries"]] for lbl, r in zip(labels, rows)],
+                         hovertemplate="%{customdata[0]}: %{customdata[1]} new entries (%{y:.1f}%)<extra></extra>"),
+                  row=1, col=1)
+    for column, label, color in (("new_entries_rmax_share_pct", "their share of the list's Rmax", "#1f77b4"),
+                                 ("rank500_rmax_yoy_growth_pct", "#500 Rmax growth over a year", "#9467bd")):
+        pts = [(d, lbl, r[column]) for d, lbl, r in zip(x, labels, rows) if r[column] is not None]
+        fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[2] for p in pts], name=label, mode="lines+markers",
+                                 marker=dict(size=4), line=dict(color=color, width=2),
+                                 customdata=[p[1] for p in pts],
+                                 hovertemplate="%{customdata}: %{y:.1f}%<extra>" + label + "</extra>"),
+                      row=1, col=1)
+    for column, label, dash in (("median_installation_age_years", "median installation age", "solid"),
+                                ("mean_installation_age_years", "mean installation age", "dot")):
+        fig.add_trace(go.Scatter(x=x, y=[r[column] for r in rows], name=label, mode="lines",
+                                 line=dict(color="#8c564b", width=2, dash=dash), customdata=labels,
+                                 hovertemplate="%{customdata}: %{y:.2f} years<extra>" + label + "</extra>"),
+                      row=2, col=1)
+    fig.update_yaxes(title_text="percent", ticksuffix="%", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="years", rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(title_text="TOP500 list", row=2, col=1)
+    panel.figure = _layout(fig, 620)
+    panel.figure.update_layout(legend=dict(orientation="h", x=0, y=-0.12), bargap=0.15)
+    return panel
+
+
 def build_panels(m: Marts) -> list[Panel]:
     countries, shares = country_panels(m)
-    return [performance_panel(m), countries, shares, _guarded(demand_panel, m), _guarded(announced_panel, m)]
+    return [performance_panel(m), countries, shares, _guarded(demand_panel, m), _guarded(announced_panel, m),
+            _guarded(efficiency_panel, m), _guarded(turnover_panel, m)]
 
 
 def _guarded(make, m: Marts) -> Panel:

@@ -14,7 +14,7 @@ from flows import report
 from flows.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
-ALL_PANELS = ["performance", "countries", "shares", "demand", "announced"]
+ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover"]
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,11 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     assert re.search(r'class="js-line" d="M[-\d.]+,[-\d.]+(L[-\d.]+,[-\d.]+){30,}"[^>]*'
                      r'stroke: rgb\(214, 39, 40\); stroke-opacity: 1; stroke-width: 4px', countries)
     assert shot.stat().st_size > 100_000, "a blank page screenshots to a few KB"
+    # the efficiency chart is on a log axis in Flops/W and names the fitted doubling time
+    efficiency = sections["efficiency"][1]
+    assert "Green500 #1 fit: doubles every" in efficiency and "GFlops/W" in efficiency
+    # every series drew: two efficiency lines, their fits, coverage bars; turnover bars, two rates, two ages
+    assert _drawn_traces(efficiency) == 5 and _drawn_traces(sections["turnover"][1]) == 5
 
 
 def test_missing_marts_render_not_available_and_the_rest_still_draws(published, tmp_path):
@@ -91,14 +96,16 @@ def test_missing_marts_render_not_available_and_the_rest_still_draws(published, 
     for table in ("demand_supply_gap", "demand_gap_milestones", "demand_forecast"):
         con.execute(f"drop table if exists marts.{table}")
     con.execute("alter table marts.announced_systems drop column est_rmax_tflops")  # a mart of an older shape
+    con.execute("drop table marts.list_turnover")
     con.close()
     page = report.build_report(settings.published_db, tmp_path / "report")
     statuses = {k: v[0] for k, v in _sections(page.read_text()).items()}
     assert statuses == {"performance": "chart", "countries": "chart", "shares": "chart",
-                        "demand": "unavailable", "announced": "unavailable"}
+                        "demand": "unavailable", "announced": "unavailable", "efficiency": "chart",
+                        "turnover": "unavailable"}
     assert "Not available: marts.demand_forecast is not in the published warehouse yet" in page.read_text()
     assert "marts.announced_systems lacks the columns est_rmax_tflops this chart reads." in page.read_text()
     dom, _ = _render(page, tmp_path)
     drawn = {k: _drawn_traces(body) for k, (_, body) in _sections(dom).items()}
-    assert all(drawn[k] >= 2 for k in ("performance", "countries", "shares")), drawn
-    assert drawn["demand"] == drawn["announced"] == 0
+    assert all(drawn[k] >= 2 for k in ("performance", "countries", "shares", "efficiency")), drawn
+    assert drawn["demand"] == drawn["announced"] == drawn["turnover"] == 0

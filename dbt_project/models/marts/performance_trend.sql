@@ -1,5 +1,6 @@
 -- Log-linear fits ln(Rmax) = a + b * year of the performance-development series,
 -- for the whole history and per era, and of the top countries' aggregate Rmax.
+-- Scope energy fits the Green500 #1 and median efficiency (GFlops/W) the same way.
 with development as (
 
     select * from {{ ref('performance_development') }}
@@ -9,6 +10,12 @@ with development as (
 countries as (
 
     select * from {{ ref('country_list_stats') }}
+
+),
+
+energy as (
+
+    select * from {{ ref('energy_development') }}
 
 ),
 
@@ -52,11 +59,27 @@ country_points as (
 
 ),
 
+energy_points as (
+
+    -- GFlops/W, carried in value_tflops: the fit is unit-free in ln space
+    select 'energy' as scope, 'World' as country, series, list_date, list_year_fraction, value_tflops
+    from energy
+    unpivot (
+        value_tflops for series in (
+            green500_rank1_efficiency_gflops_per_w as 'green500_rank1_efficiency',
+            median_efficiency_gflops_per_w as 'median_efficiency'
+        )
+    )
+
+),
+
 points as (
 
     select * from global_points
     union all
     select * from country_points
+    union all
+    select * from energy_points
 
 ),
 
@@ -92,7 +115,7 @@ fits as (
     inner join eras
         on points.list_date between eras.era_start and eras.era_end
     where points.value_tflops > 0
-        and (points.scope = 'global' or eras.era in ('all', 'after_2013'))
+        and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))
     group by all
 
 ),
