@@ -16,7 +16,11 @@ LIST_SHARE_DIMENSIONS = 9  # vendor, segment, accelerator, interconnect, process
 
 # One row per list loaded in raw, with what each list-grain mart holds for it (0 / NULL when absent).
 LIST_COMPLETENESS = f"""
-with lists as (select list_date, count(*) as raw_entries from raw.top500_entries group by list_date),
+with lists as (
+    select list_date, count(*) as raw_entries,
+           count(*) filter (where power_kw > 0 and rmax_tflops > 0) as raw_power_entries,
+           count(*) filter (where hpcg_tflops > 0) as raw_hpcg_entries
+    from raw.top500_entries group by list_date),
 entries as (select list_date, count(*) as n from marts.list_entries group by list_date),
 countries as (
     select list_date, sum(systems) as systems, sum(system_share_pct) as system_share_pct,
@@ -27,7 +31,11 @@ shares as (
     from (select list_date, dimension, sum(systems) as systems from marts.list_shares group by all)
     group by list_date),
 development as (select list_date, count(*) as n from marts.performance_development group by list_date),
-linkage as (select list_date, count(*) as n from marts.system_linkage_quality group by list_date)
+linkage as (select list_date, count(*) as n from marts.system_linkage_quality group by list_date),
+turnover as (select list_date, count(*) as n from marts.list_turnover group by list_date),
+green as (select list_date, count(*) as n from marts.green500 group by list_date),
+hpcg as (select list_date, count(*) as n from marts.hpcg group by list_date),
+energy as (select list_date, any_value(power_reporting_entries) as n from marts.energy_development group by list_date)
 select
     lists.list_date,
     lists.raw_entries,
@@ -37,13 +45,23 @@ select
     countries.rmax_share_pct,
     coalesce(shares.complete_dimensions, 0) as list_share_dimensions,
     coalesce(development.n, 0) as performance_development_rows,
-    coalesce(linkage.n, 0) as linkage_quality_rows
+    coalesce(linkage.n, 0) as linkage_quality_rows,
+    coalesce(turnover.n, 0) as list_turnover_rows,
+    lists.raw_power_entries,
+    coalesce(green.n, 0) as green500_rows,
+    coalesce(energy.n, 0) as energy_power_entries,
+    lists.raw_hpcg_entries,
+    coalesce(hpcg.n, 0) as hpcg_rows
 from lists
 left join entries using (list_date)
 left join countries using (list_date)
 left join shares using (list_date)
 left join development using (list_date)
 left join linkage using (list_date)
+left join turnover using (list_date)
+left join green using (list_date)
+left join hpcg using (list_date)
+left join energy using (list_date)
 order by lists.list_date
 """
 
@@ -72,6 +90,14 @@ def list_completeness() -> list:
         exactly("performance_development_rows", 1,
                 "marts.performance_development has {performance_development_rows} rows for it, not 1"),
         exactly("linkage_quality_rows", 1, "marts.system_linkage_quality has {linkage_quality_rows} rows for it, not 1"),
+        exactly("list_turnover_rows", 1, "marts.list_turnover has {list_turnover_rows} rows for it, not 1"),
+        *(gxe.ExpectColumnPairValuesToBeEqual(
+            column_A=mart, column_B=raw,
+            meta={"message": f"{{list_date:%Y-%m}} has {{{raw}}} entries {what} in raw but {table} {{{mart}}}"})
+          for mart, raw, what, table in (
+              ("green500_rows", "raw_power_entries", "reporting power", "marts.green500 holds"),
+              ("energy_power_entries", "raw_power_entries", "reporting power", "marts.energy_development counts"),
+              ("hpcg_rows", "raw_hpcg_entries", "with an HPCG result", "marts.hpcg holds"))),
     ]
 
 
@@ -160,7 +186,8 @@ SUITES = [
     Suite(
         name="list_completeness",
         tables=("marts.list_entries", "marts.country_list_stats", "marts.list_shares",
-                "marts.performance_development", "marts.system_linkage_quality"),
+                "marts.performance_development", "marts.system_linkage_quality", "marts.list_turnover",
+                "marts.green500", "marts.hpcg", "marts.energy_development"),
         row_id=("list_date",), query=LIST_COMPLETENESS, expectations=list_completeness,
         description="Every list loaded in raw is whole in every list-grain mart (counted from raw, not the mart).",
     ),
