@@ -115,7 +115,7 @@ def _run_error(stderr: str) -> str:
 
 
 @pytest.mark.slow
-def test_violated_constraint_stops_the_run_and_publishes_nothing(cli, tmp_path):
+def test_violated_constraints_stop_the_run_and_publish_nothing(cli, tmp_path):
     project = _copy_project(tmp_path / "dbt_project")
     env = {"TOP500_DBT_PROJECT_DIR": str(project)}
     src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx", "TOP500_202406.xlsx"])
@@ -123,28 +123,21 @@ def test_violated_constraint_stops_the_run_and_publishes_nothing(cli, tmp_path):
     published = cli.warehouse / "top500.duckdb"
     before = sha256_of(published)
 
-    # a NULL in a NOT NULL column (the changed model changes the code fingerprint: the run rebuilds)
-    entries_sql = project / "models" / "marts" / "list_entries.sql"
-    good_entries_sql = entries_sql.read_text()
-    _edit(entries_sql, "    system_keys.system_key,\n",
+    # two independent marts break at once (changed models change the code fingerprint: the run rebuilds):
+    # a NULL in a NOT NULL column, and a negative value in a CHECK (> 0) column
+    marts = project / "models" / "marts"
+    _edit(marts / "list_entries.sql", "    system_keys.system_key,\n",
           "    case when entries.rank = 7 then null else system_keys.system_key end as system_key,\n")
+    _edit(marts / "demand_growth_fits.sql", "        fits.doubling_time_months,\n",
+          "        -fits.doubling_time_months as doubling_time_months,\n")
     result = cli("run", "--source", str(src), extra_env=env)
     assert result.returncode != 0
     message = _run_error(result.stderr)
     assert "Runtime Error in model list_entries" in message
     assert "NOT NULL constraint failed: list_entries__dbt_tmp.system_key" in message
-    assert sha256_of(published) == before
-
-    # an out-of-range value in a CHECK column of a mart further down
-    entries_sql.write_text(good_entries_sql)
-    _edit(project / "models" / "marts" / "performance_development.sql",
-          "max(rmax_tflops) filter (where rank = 1) as rank1_rmax_tflops",
-          "-max(rmax_tflops) filter (where rank = 1) as rank1_rmax_tflops")
-    result = cli("run", "--source", str(src), extra_env=env)
-    assert result.returncode != 0
-    message = _run_error(result.stderr)
-    assert "Runtime Error in model performance_development" in message
-    assert "CHECK constraint failed" in message and "rank1_rmax_tflops >= 0" in message
+    assert "Runtime Error in model demand_growth_fits" in message
+    assert "CHECK constraint failed" in message and "doubling_time_months > 0" in message
     assert sha256_of(published) == before
     with duckdb.connect(str(published), read_only=True) as con:
-        assert con.execute("select min(rank1_rmax_tflops) from marts.performance_development").fetchone()[0] > 0
+        assert con.execute("select count(*) from marts.list_entries where system_key is null").fetchone()[0] == 0
+        assert con.execute("select min(doubling_time_months) from marts.demand_growth_fits").fetchone()[0] > 0
