@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import pytest
 from conftest import built_copy  # noqa: E402
@@ -20,6 +22,11 @@ def con(tmp_path_factory, loaded_build_db):
     settings, summary = built_copy(tmp_path_factory.mktemp("specs"), loaded_build_db, "test-matching", MY_NODES)
     assert summary.tests_passed == summary.tests_run > 50
     connection = duckdb.connect(str(settings.build_db), read_only=True)
+    # the specs marts' not-null, range and key rules are enforced constraints of the built tables
+    held = Counter(dict(connection.execute("""select table_name, count(*) from duckdb_constraints()
+                                              where schema_name = 'marts' group by all""").fetchall()))
+    assert held["accelerator_specs"] >= 5 and held["unmatched_accelerators"] >= 8
+    assert held["accelerator_match_coverage"] >= 12
     yield connection
     connection.close()
 

@@ -10,6 +10,7 @@ import csv
 import math
 import shutil
 import statistics
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -46,10 +47,16 @@ def con(built):
 
 
 def test_build_runs_every_model_and_test(built):
-    _, summary = built
+    settings, summary = built
     assert summary.models_built >= 10
     assert summary.tests_run >= 100 and summary.tests_passed == summary.tests_run
     assert not summary.skipped
+    # the demand marts' not-null and range rules are enforced constraints of the built tables
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        held = Counter(dict(con.execute("""select table_name, count(*) from duckdb_constraints()
+                                           where schema_name = 'marts' group by all""").fetchall()))
+    assert held["demand_growth_fits"] >= 15 and held["demand_forecast"] >= 15
+    assert held["demand_supply_gap"] >= 13 and held["demand_gap_milestones"] >= 9 and held["announced_systems"] >= 31
 
 
 # --- fits on data with a known doubling time --------------------------------------------------------------

@@ -30,7 +30,7 @@ select
     matched_rmax_tflops,
     matched_rmax_tflops / accelerated_rmax_tflops as rmax_share_matched,
     matched_entries::double / accelerated_entries as entry_share_matched,
-    0.95 as rmax_share_goal,
+    0.95::double as rmax_share_goal,
     matched_rmax_tflops / accelerated_rmax_tflops >= 0.95 as meets_goal
 from summary
 -- no row at all when no list since 2012-06 is loaded (a partial source): a share of nothing is not 0%

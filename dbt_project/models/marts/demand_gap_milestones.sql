@@ -41,7 +41,7 @@ select
     exact.supply_kind,
     exact.supply_country,
     exact.base_date,
-    exact.gap_threshold,
+    exact.gap_threshold::double as gap_threshold,
     exact.gap_log_growth_per_month,
     exact.crossing_months_exact,
     cast(exact.base_date + to_days(cast(round(exact.crossing_months_exact * 365.25 / 12) as integer)) as date)

@@ -140,7 +140,7 @@ select
     era,
     first_list_date,
     last_list_date,
-    n_lists,
+    n_lists::integer as n_lists,
     slope_ln_per_year,
     intercept_ln,
     r_squared,
