@@ -6,8 +6,59 @@ import gc
 import sys
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-app = typer.Typer(
+
+class _PlainHelp:
+    """Help without type placeholders: no `<bool>` beside flags, no `<str>` or `{SQL}` for arguments.
+
+    Options show their metavar (`--max-rows N`), arguments their name (`SQL`)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, (TyperOption, TyperArgument)):
+                param.display_type_rich = lambda ctx, p=param: (
+                    p.metavar if isinstance(p, TyperOption) and not p.is_flag else None)
+        return params
+
+    def collect_usage_pieces(self, ctx):
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name.upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    def collect_usage_pieces(self, ctx):
+        return [*super().collect_usage_pieces(ctx), self.subcommand_metavar]
+
+
+class _App(typer.Typer):
+    """The CLI, with one line instead of a traceback when a tool holds the published file read-write."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - only DuckDB's lock conflict is turned into a message
+            from flows.analyst import lock_holder_message
+            from flows.settings import get_settings
+
+            message = type(exc).__name__ == "IOException" and lock_holder_message(get_settings().published_db, exc)
+            if not message:
+                raise
+            typer.secho(message, fg=typer.colors.RED, err=True)
+            raise SystemExit(4) from None
+
+
+app = _App(
+    cls=_Group,
     help="TOP500 warehouse: load every TOP500 list, specs and AI-compute data into DuckDB.",
     no_args_is_help=True,
     add_completion=False,
@@ -20,7 +71,7 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def run(
     source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
     reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
@@ -87,7 +138,7 @@ def _headline(summary: dict) -> str:
     return f"loaded {len(summary['lists_added'])} list(s), {summary['list_rows_loaded']:,} entries"
 
 
-@app.command()
+@app.command(cls=_Command)
 def status() -> None:
     """Show which lists and file versions are loaded, and the published file."""
     from flows.load import connect
@@ -110,7 +161,7 @@ def status() -> None:
         typer.echo("published: (none yet)")
 
 
-@app.command("verify-snapshot")
+@app.command("verify-snapshot", cls=_Command)
 def verify_snapshot() -> None:
     """Check the bundled list files against their recorded sha256."""
     from flows.snapshot import verify_bundled
@@ -121,24 +172,36 @@ def verify_snapshot() -> None:
     typer.echo("bundled snapshot: every file matches SHA256SUMS")
 
 
-@app.command()
+@app.command(cls=_Command)
 def sql(
-    query: str = typer.Argument(..., help="SQL to run, e.g. \"select * from marts.list_shares limit 5\"."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table (first --max-rows rows), csv or json (all rows)."),
-    max_rows: int = typer.Option(200, "--max-rows", help="Rows shown in table format."),
+    query: str = typer.Argument(..., metavar="SQL", show_default=False,
+                                help="SQL to run, e.g. \"select * from systems limit 5\" (schema marts is the "
+                                     "default); - reads it from standard input."),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="table|csv|json",
+                            help="table (first --max-rows rows), csv or json (all rows, exact values)."),
+    max_rows: int = typer.Option(200, "--max-rows", metavar="N", help="Rows shown in table format (at least 1)."),
+    expanded: bool = typer.Option(None, "--expanded/--aligned", "-x/-a", show_default=False,
+                                  help="One field per line / one row per line. Default: one row per line "
+                                       "when the table fits the terminal (COLUMNS), else one field per line."),
 ) -> None:
     """Query the published warehouse read-only; print a table, CSV or JSON."""
     from flows.analyst import AnalystError, Format, run_sql
 
     if fmt not in {f.value for f in Format}:
         _fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
+    if max_rows < 1:
+        _fail(f"--max-rows must be at least 1 (got {max_rows}); --format csv or json prints every row", code=2)
+    if query.strip() == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        _fail("no SQL given (an empty query, or nothing on standard input)", code=2)
     try:
-        run_sql(query, fmt, max_rows=max_rows)
+        run_sql(query, fmt, max_rows=max_rows, expanded=expanded)
     except AnalystError as exc:
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def tables() -> None:
     """List the marts of the published warehouse with their descriptions."""
     from flows.analyst import AnalystError, list_tables
@@ -149,7 +212,32 @@ def tables() -> None:
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
+def describe(
+    table: str = typer.Argument(..., metavar="TABLE", show_default=False,
+                                help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs)."),
+) -> None:
+    """A table's grain, and its columns with type, nullability and description."""
+    from flows.analyst import AnalystError, describe_table, print_description
+
+    try:
+        print_description(describe_table(table))
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command(cls=_Command)
+def shell() -> None:
+    """The DuckDB shell on the published warehouse: read-only, no file access, schema marts."""
+    from flows.analyst import AnalystError, exec_shell
+
+    try:
+        exec_shell()
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command(cls=_Command)
 def serve(
     source: str = typer.Option(None, help="Where scheduled runs look for lists (default: https://www.top500.org)."),
 ) -> None:
@@ -162,7 +250,7 @@ def serve(
         _fail(f"error: {exc}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def rollback() -> None:
     """Swap the previously published warehouse back into place (and again to undo)."""
     from flows.publish import PublishError
@@ -176,7 +264,7 @@ def rollback() -> None:
     typer.echo(f"rolled back: {state.path} is now the previously published file (sha256 {state.sha256[:12]})")
 
 
-@app.command()
+@app.command(cls=_Command)
 def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
     """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
     from flows.load import connect
@@ -191,7 +279,7 @@ def coverage(top: int = typer.Option(10, help="How many unmatched accelerator st
         typer.echo(coverage_summary(con, top=top))
 
 
-@app.command()
+@app.command(cls=_Command)
 def docs() -> None:
     """Generate the dbt docs site (one offline HTML file) for the build."""
     from flows import transform
