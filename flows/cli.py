@@ -280,11 +280,34 @@ def coverage(top: int = typer.Option(10, help="How many unmatched accelerator st
 
 
 @app.command(cls=_Command)
+def schedule(
+    count: int = typer.Option(6, "--count", "-n", metavar="N", min=1, help="How many upcoming runs to list."),
+) -> None:
+    """The deployment's next runs (UTC and local time) and what the last run did."""
+    from flows import schedule as deployment_schedule
+
+    for line in deployment_schedule.describe(count):
+        typer.echo(line)
+
+
+@app.command(cls=_Command)
 def docs() -> None:
     """Generate the dbt docs site (one offline HTML file) for the build."""
     from flows import transform
+    from flows.lock import RunInProgress, warehouse_lock
+    from flows.settings import get_settings
 
-    typer.echo(f"dbt docs: {transform.docs_generate()}")
+    # dbt reads the build file for its catalog; a run rewrites it. Hold the run lock meanwhile, so docs
+    # never describe a half-built warehouse and a run started now says why it has to wait.
+    settings = get_settings()
+    try:
+        with warehouse_lock(settings.warehouse_dir, command="top500 docs"):
+            if not settings.build_db.exists():
+                _fail("nothing built yet: run `top500 run` first")
+            target = transform.docs_generate(settings)
+    except RunInProgress as exc:
+        _fail(f"error: {exc}; `top500 docs` reads the build file that run is writing: try again when it has finished")
+    typer.echo(f"dbt docs: {target}")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m flows.cli`
