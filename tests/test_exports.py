@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -236,3 +238,26 @@ def test_duckdb_engine_reflects_columns(engine):
     SQLAlchemy 2.0.44 pin in requirements.lock; this test fails if a lock change breaks it again."""
     cols = inspect(engine).get_columns("country_list_stats", schema="marts")
     assert [c["name"] for c in cols][:2] == ["list_date", "list_label"]
+
+
+def test_readme_sqlalchemy_uri_is_read_only(published):
+    """The BI section's Superset URI: reads the marts, refuses writes, and leaves room for other readers."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "duckdb:////abs/path/warehouse/top500.duckdb?access_mode=READ_ONLY" in readme
+    uri = f"duckdb:///{published.published_db}?access_mode=READ_ONLY"
+    assert uri.startswith("duckdb:////")
+    before = file_state(published.published_db)
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as con:
+            assert con.execute(text("select count(*) from marts.list_entries")).scalar() == 33_500
+            with pytest.raises(sqlalchemy.exc.ProgrammingError, match="read-only"):
+                con.execute(text("create table marts.bi_probe as select 1 as x"))
+            # while the BI tool holds it, an analyst's `top500 sql` still opens it (read-only beside read-only)
+            env = {**os.environ, "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir), "CI": "1"}
+            other = subprocess.run([sys.executable, "-m", "flows.cli", "sql", "--format", "csv", "select 1 as one"],
+                                   env=env, capture_output=True, text=True, timeout=120)
+            assert other.returncode == 0 and other.stdout == "one\n1\n", other.stderr
+    finally:
+        engine.dispose()
+    assert file_state(published.published_db) == before
