@@ -12,14 +12,14 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 class _PlainHelp:
     """Help without type placeholders: no `<bool>` beside flags, no `<str>` or `{SQL}` for arguments.
 
-    Options show their metavar (`--max-rows N`), arguments their name (`SQL`)."""
+    Options show their metavar or name (`--max-rows N`, `--source SOURCE`), arguments their name (`SQL`)."""
 
     def get_params(self, ctx):
         params = super().get_params(ctx)
         for param in params:
             if isinstance(param, (TyperOption, TyperArgument)):
                 param.display_type_rich = lambda ctx, p=param: (
-                    p.metavar if isinstance(p, TyperOption) and not p.is_flag else None)
+                    (p.metavar or p.name.upper()) if isinstance(p, TyperOption) and not p.is_flag else None)
         return params
 
     def collect_usage_pieces(self, ctx):
@@ -41,7 +41,11 @@ class _Group(_PlainHelp, TyperGroup):
 
 
 class _App(typer.Typer):
-    """The CLI, with one line instead of a traceback when a tool holds the published file read-write."""
+    """The CLI: every command with the plain help; one line instead of a traceback when a tool holds the
+    published file read-write."""
+
+    def command(self, *args, cls=None, **kwargs):
+        return super().command(*args, cls=cls or _Command, **kwargs)
 
     def __call__(self, *args, **kwargs):
         try:
@@ -71,7 +75,7 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-@app.command(cls=_Command)
+@app.command()
 def run(
     source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
     reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
@@ -138,7 +142,7 @@ def _headline(summary: dict) -> str:
     return f"loaded {len(summary['lists_added'])} list(s), {summary['list_rows_loaded']:,} entries"
 
 
-@app.command(cls=_Command)
+@app.command()
 def status() -> None:
     """Show which lists and file versions are loaded, and the published file."""
     from flows.load import connect
@@ -161,7 +165,7 @@ def status() -> None:
         typer.echo("published: (none yet)")
 
 
-@app.command("verify-snapshot", cls=_Command)
+@app.command("verify-snapshot")
 def verify_snapshot() -> None:
     """Check the bundled list files against their recorded sha256."""
     from flows.snapshot import verify_bundled
@@ -172,7 +176,7 @@ def verify_snapshot() -> None:
     typer.echo("bundled snapshot: every file matches SHA256SUMS")
 
 
-@app.command(cls=_Command)
+@app.command()
 def sql(
     query: str = typer.Argument(..., metavar="SQL", show_default=False,
                                 help="SQL to run, e.g. \"select * from systems limit 5\" (schema marts is the "
@@ -201,7 +205,7 @@ def sql(
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command()
 def tables() -> None:
     """List the marts of the published warehouse with their descriptions."""
     from flows.analyst import AnalystError, list_tables
@@ -212,7 +216,7 @@ def tables() -> None:
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command()
 def describe(
     table: str = typer.Argument(..., metavar="TABLE", show_default=False,
                                 help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs)."),
@@ -226,7 +230,7 @@ def describe(
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command()
 def shell() -> None:
     """The DuckDB shell on the published warehouse: read-only, no file access, schema marts."""
     from flows.analyst import AnalystError, exec_shell
@@ -237,7 +241,7 @@ def shell() -> None:
         _fail(str(exc), code=exc.exit_code)
 
 
-@app.command(cls=_Command)
+@app.command()
 def serve(
     source: str = typer.Option(None, help="Where scheduled runs look for lists (default: https://www.top500.org)."),
 ) -> None:
@@ -250,7 +254,7 @@ def serve(
         _fail(f"error: {exc}")
 
 
-@app.command(cls=_Command)
+@app.command()
 def rollback() -> None:
     """Swap the previously published warehouse back into place (and again to undo)."""
     from flows.publish import PublishError
@@ -264,7 +268,7 @@ def rollback() -> None:
     typer.echo(f"rolled back: {state.path} is now the previously published file (sha256 {state.sha256[:12]})")
 
 
-@app.command(cls=_Command)
+@app.command()
 def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
     """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
     from flows.load import connect
@@ -279,7 +283,7 @@ def coverage(top: int = typer.Option(10, help="How many unmatched accelerator st
         typer.echo(coverage_summary(con, top=top))
 
 
-@app.command(cls=_Command)
+@app.command()
 def schedule(
     count: int = typer.Option(6, "--count", "-n", metavar="N", min=1, help="How many upcoming runs to list."),
 ) -> None:
@@ -290,7 +294,7 @@ def schedule(
         typer.echo(line)
 
 
-@app.command(cls=_Command)
+@app.command()
 def docs() -> None:
     """Generate the dbt docs site (one offline HTML file) for the build."""
     from flows import transform
