@@ -82,13 +82,20 @@ class Result:
     truncated: bool = False
 
 
-def lock_holder_message(path: Path, exc: BaseException) -> str | None:
-    """One line for DuckDB's "Could not set lock" error (a tool holds the file read-write); None otherwise."""
+def lock_holder_message(published: Path, exc: BaseException) -> str | None:
+    """One line for DuckDB's "Could not set lock" error; None for any other error.
+
+    The published file is locked only by a tool that opened it read-write (the pipeline never does);
+    any other file (the build file) by a run writing it."""
     text = str(exc)
     if "Could not set lock" not in text:
         return None
     found = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
     who = f" (PID {found.group(2)}, {found.group(1)})" if found else ""
+    locked = re.search(r'Could not set lock on file "([^"]+)"', text)
+    path = Path(locked.group(1)) if locked else published
+    if path.resolve() != published.resolve():
+        return f"error: {path} is locked by another process{who}, a run writing it; try again when it has finished"
     return (f"error: {path} is locked by another process that opened it read-write{who}; "
             "while it holds the file nobody can read it. Open it read-only in every tool "
             "(README, \"BI tools\"), or close that connection.")
