@@ -1,18 +1,27 @@
-"""Ad-hoc SQL on the published warehouse, for analysts (`top500 sql`, `top500 tables`).
+"""What analysts are handed: `top500 sql`, `tables`, `describe` and `shell` on the published warehouse.
 
-Queries open the PUBLISHED file read-only: DuckDB then refuses every write,
-analysts can never damage what BI tools and the report read, and many readers
+Every connection opens the PUBLISHED file read-only with DuckDB's own switches
+off: no external access (no file is read or written outside the database: no
+`COPY ... TO`, `EXPORT DATABASE`, `ATTACH` of another file, `INSTALL`/`LOAD`)
+and the configuration locked, so no statement can switch them back on. The
+engine enforces it; nothing here parses SQL. DuckDB's `allowed_directories`
+would let analysts read their own CSVs, but it lets `COPY ... TO` write there
+too, so it stays unset. `marts` is the default schema (`select * from systems`).
+Analysts can never damage what BI tools and the report read, and many readers
 can share the file while the pipeline publishes a new one beside it (atomic
 rename: an open connection keeps its snapshot).
 """
 
 from __future__ import annotations
 
-import csv
+import difflib
 import json
 import math
+import os
+import re
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -22,9 +31,18 @@ from uuid import UUID
 
 import duckdb
 
+from flows import textout
 from flows.settings import Settings, get_settings
 
 MART_SCHEMA = "marts"
+# What every analyst connection gets (Python API and `top500 shell` alike).
+ANALYST_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+# The DuckDB CLI's safe mode turns external access off, locks the configuration and refuses the dot
+# commands that touch files (.output, .once, .log, .read, .open, .cd, .shell). Its `-safe` flag fails
+# in duckdb-cli 1.5.6 ("Cannot change configuration option extension_directories"); the `.safe_mode`
+# command, run once the file is open, works.
+SHELL_SETUP = [f"USE {MART_SCHEMA};", ".safe_mode on"]
+GRAIN_MARK = "Grain:"  # the table comment's last paragraph (dbt_project/macros/persist_docs.sql)
 
 
 class Format(str, Enum):
@@ -43,12 +61,18 @@ class NotPublished(AnalystError):
     exit_code = 1
 
 
+class QueryError(AnalystError):
+    exit_code = 1
+
+
 class WriteRefused(AnalystError):
     exit_code = 3
 
 
-class QueryError(AnalystError):
-    exit_code = 1
+class WarehouseLocked(AnalystError):
+    """Another process opened the published file read-write; DuckDB then admits no reader."""
+
+    exit_code = 4
 
 
 @dataclass
@@ -58,13 +82,41 @@ class Result:
     truncated: bool = False
 
 
+def lock_holder_message(published: Path, exc: BaseException) -> str | None:
+    """One line for DuckDB's "Could not set lock" error; None for any other error.
+
+    The published file is locked only by a tool that opened it read-write (the pipeline never does);
+    any other file (the build file) by a run writing it."""
+    text = str(exc)
+    if "Could not set lock" not in text:
+        return None
+    found = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", text)
+    who = f" (PID {found.group(2)}, {found.group(1)})" if found else ""
+    locked = re.search(r'Could not set lock on file "([^"]+)"', text)
+    path = Path(locked.group(1)) if locked else published
+    if path.resolve() != published.resolve():
+        return f"error: {path} is locked by another process{who}, a run writing it; try again when it has finished"
+    return (f"error: {path} is locked by another process that opened it read-write{who}; "
+            "while it holds the file nobody can read it. Open it read-only in every tool "
+            "(README, \"BI tools\"), or close that connection.")
+
+
 def open_published(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
+    """The published file, read-only, external access off and locked, `marts` as the default schema."""
     settings = settings or get_settings()
     path = settings.published_db
     if not path.exists():
         raise NotPublished(f"no published warehouse at {path}: run `top500 run` first")
-    # the catalog takes the file's stem ("top500"), which the published views name
-    return duckdb.connect(str(path), read_only=True)
+    try:
+        # the catalog takes the file's stem ("top500"), which the published views name
+        con = duckdb.connect(str(path), read_only=True, config=dict(ANALYST_CONFIG))
+    except duckdb.IOException as exc:
+        message = lock_holder_message(path, exc)
+        if message:
+            raise WarehouseLocked(message) from None
+        raise
+    con.execute(f"USE {MART_SCHEMA}")  # the search path, not configuration: allowed once locked
+    return con
 
 
 def query(sql: str, settings: Settings | None = None, max_rows: int | None = None) -> Result:
@@ -73,14 +125,14 @@ def query(sql: str, settings: Settings | None = None, max_rows: int | None = Non
     try:
         try:
             cur = con.execute(sql)
+            if cur.description is None:  # e.g. SET, PRAGMA without output
+                return Result([], [])
+            columns = [d[0] for d in cur.description]
+            if max_rows is None:
+                return Result(columns, cur.fetchall())
+            rows = cur.fetchmany(max_rows + 1)
         except duckdb.Error as exc:
-            raise _explain(exc) from exc
-        if cur.description is None:  # e.g. SET, PRAGMA without output
-            return Result([], [])
-        columns = [d[0] for d in cur.description]
-        if max_rows is None:
-            return Result(columns, cur.fetchall())
-        rows = cur.fetchmany(max_rows + 1)
+            raise _explain(exc) from None
         return Result(columns, rows[:max_rows], truncated=len(rows) > max_rows)
     finally:
         con.close()
@@ -88,17 +140,24 @@ def query(sql: str, settings: Settings | None = None, max_rows: int | None = Non
 
 def _explain(exc: duckdb.Error) -> AnalystError:
     text = str(exc)
-    if "read-only mode" in text:
+    if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
+        return WriteRefused(
+            "refused: `top500 sql` cannot write, read or load files, extensions or other databases; "
+            "it only queries the published warehouse (external access is off). To take data out, use "
+            "`--format csv` or `--format json` and redirect the output.\n"
+            f"  DuckDB said: {text}")
+    if "configuration has been locked" in text:
+        return WriteRefused(f"refused: the configuration of an analyst connection is locked.\n  DuckDB said: {text}")
+    if "read-only mode" in text or "read-only" in text and isinstance(exc, duckdb.InvalidInputException):
         return WriteRefused(
             "refused: the published warehouse is read-only; `top500 sql` only reads "
             "(SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN). The data changes only through "
-            f"`top500 run`.\n  DuckDB said: {text}"
-        )
+            f"`top500 run`.\n  DuckDB said: {text}")
     return QueryError(f"query failed: {text}")
 
 
 def run_sql(sql: str, fmt: Format | str = Format.table, settings: Settings | None = None,
-            out: IO[str] | None = None, max_rows: int = 200) -> Result:
+            out: IO[str] | None = None, max_rows: int = 200, expanded: bool | None = None) -> Result:
     """Print the query result as a table (first `max_rows` rows), CSV or JSON (all rows)."""
     fmt = Format(fmt)
     out = out or sys.stdout
@@ -108,14 +167,34 @@ def run_sql(sql: str, fmt: Format | str = Format.table, settings: Settings | Non
     elif fmt is Format.json:
         write_json(result, out)
     else:
-        print_table(result, out)
+        print_table(result, out, expanded=expanded)
     return result
 
 
 def write_csv(result: Result, out: IO[str]) -> None:
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(result.columns)
-    w.writerows([[_csv_value(v) for v in row] for row in result.rows])
+    """RFC 4180 CSV; NULL is an empty field, an empty string is `""` (as PostgreSQL's COPY writes them)."""
+    out.write(",".join(_csv_field(c) for c in result.columns) + "\n")
+    for row in result.rows:
+        out.write(",".join(_csv_field(v) for v in row) + "\n")
+
+
+def _csv_field(v: Any) -> str:
+    if v is None:
+        return ""
+    text = _csv_text(v)
+    if text == "" or any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)  # shortest text that reads back to the same double
+    if isinstance(v, (date, datetime, time)):
+        return v.isoformat()
+    return str(v)
 
 
 def write_json(result: Result, out: IO[str]) -> None:
@@ -125,26 +204,12 @@ def write_json(result: Result, out: IO[str]) -> None:
     out.write("\n")
 
 
-def print_table(result: Result, out: IO[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(*result.columns, show_lines=False, header_style="bold")
-    for row in result.rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    # piped output: do not squeeze columns to 80 characters
-    console = Console(file=out, width=None if out.isatty() else 10_000, soft_wrap=True)
-    console.print(table)
+def print_table(result: Result, out: IO[str], expanded: bool | None = None) -> None:
+    """Aligned table, or one field per line when it is wider than the terminal (`expanded` forces either)."""
+    for line in textout.render(result.columns, result.rows, textout.terminal_width(out), expanded):
+        out.write(line + "\n")
     more = " (more rows not shown: use --format csv or a LIMIT)" if result.truncated else ""
-    console.print(f"{len(result.rows):,} row(s){more}", style="dim", highlight=False)
-
-
-def _csv_value(v: Any) -> Any:
-    if v is None:
-        return ""
-    if isinstance(v, (date, datetime, time)):
-        return v.isoformat()
-    return v
+    out.write(f"{len(result.rows):,} row(s){more}\n")
 
 
 def _json_value(v: Any) -> Any:
@@ -165,12 +230,24 @@ def _json_value(v: Any) -> Any:
     return v
 
 
+# --- the schema: tables and describe --------------------------------------------------------------
+
+def split_comment(comment: str | None) -> tuple[str, str | None]:
+    """(description, grain) from a table comment written by dbt's persist_docs (our override)."""
+    text = (comment or "").strip()
+    head, mark, grain = text.rpartition(GRAIN_MARK)
+    if not mark or (head and not head.endswith("\n")):
+        return text, None
+    return head.strip(), grain.strip() or None
+
+
 @dataclass
 class MartInfo:
     name: str
     rows: int
     columns: int
     description: str
+    grain: str | None = None
 
 
 def marts(settings: Settings | None = None) -> list[MartInfo]:
@@ -185,10 +262,10 @@ def marts(settings: Settings | None = None) -> list[MartInfo]:
         found = con.execute(
             """
             with relations as (
-                select table_name as name, comment, estimated_size from duckdb_tables()
+                select table_name as name, comment from duckdb_tables()
                 where schema_name = ? and database_name = current_database()
                 union all
-                select view_name, comment, null from duckdb_views()
+                select view_name, comment from duckdb_views()
                 where schema_name = ? and database_name = current_database() and not internal
             )
             select r.name, r.comment, count(c.column_name) as n_columns
@@ -204,10 +281,11 @@ def marts(settings: Settings | None = None) -> list[MartInfo]:
     finally:
         con.close()
     fallback = manifest_descriptions(settings)
-    return [
-        MartInfo(name, rows[name], n_columns, (comment or fallback.get(name) or "").strip())
-        for name, comment, n_columns in found
-    ]
+    infos = []
+    for name, comment, n_columns in found:
+        description, grain = split_comment(comment)
+        infos.append(MartInfo(name, rows[name], n_columns, description or (fallback.get(name) or "").strip(), grain))
+    return infos
 
 
 def manifest_path(settings: Settings) -> Path:
@@ -231,13 +309,133 @@ def manifest_descriptions(settings: Settings) -> dict[str, str]:
 
 def list_tables(settings: Settings | None = None, out: IO[str] | None = None) -> list[MartInfo]:
     """Print the marts, their size and what each is for."""
-    from rich.console import Console
-    from rich.table import Table
-
     out = out or sys.stdout
     infos = marts(settings)
-    table = Table("mart", "rows", "columns", "description", header_style="bold")
-    for m in infos:
-        table.add_row(f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", str(m.columns), m.description or "(no description)")
-    Console(file=out, width=None if out.isatty() else 160).print(table)
+    columns = textout.format_columns(
+        ["mart", "rows", "columns", "description"],
+        [(f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", m.columns, m.description or "(no description)") for m in infos])
+    columns[1].numeric = True  # right-aligned, with thousands separators
+    for line in textout.render_described(columns, textout.terminal_width(out)):
+        out.write(line + "\n")
+    out.write(f"`top500 describe NAME` shows a mart's grain and columns; `{MART_SCHEMA}` is the default schema.\n")
     return infos
+
+
+@dataclass
+class ColumnInfo:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+
+
+@dataclass
+class TableInfo:
+    schema: str
+    name: str
+    kind: str  # table | view
+    rows: int
+    description: str
+    grain: str | None
+    columns: list[ColumnInfo] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+
+
+def describe_table(name: str, settings: Settings | None = None) -> TableInfo:
+    """A table's or view's columns (type, nullability, description), its description and grain.
+
+    `name` is `schema.table` or a bare name, looked up in `marts` first."""
+    con = open_published(settings)
+    try:
+        relations = con.execute(
+            """select schema_name, table_name, 'table', comment from duckdb_tables() where database_name = current_database()
+               union all
+               select schema_name, view_name, 'view', comment from duckdb_views()
+               where database_name = current_database() and not internal"""
+        ).fetchall()
+        schema, table, kind, comment = _resolve(name, relations)
+        cols = con.execute(
+            """select column_name, data_type, is_nullable, comment from duckdb_columns()
+               where database_name = current_database() and schema_name = ? and table_name = ?
+               order by column_index""",
+            [schema, table],
+        ).fetchall()
+        constraints = con.execute(
+            """select constraint_type, constraint_text from duckdb_constraints()
+               where database_name = current_database() and schema_name = ? and table_name = ?
+                 and constraint_type in ('PRIMARY KEY', 'UNIQUE', 'CHECK')
+               order by constraint_index""",
+            [schema, table],
+        ).fetchall()
+        rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+    except duckdb.Error as exc:
+        raise _explain(exc) from None
+    finally:
+        con.close()
+    description, grain = split_comment(comment)
+    return TableInfo(schema, table, kind, rows, description, grain,
+                     [ColumnInfo(c, t, bool(n), (d or "").strip()) for c, t, n, d in cols],
+                     [text for _, text in constraints])
+
+
+def _resolve(name: str, relations: list[tuple]) -> tuple:
+    wanted = name.strip().strip('"').lower()
+    by_full = {f"{s}.{t}".lower(): r for r in relations for s, t in [r[:2]]}
+    if wanted in by_full:
+        return by_full[wanted]
+    if "." not in wanted:
+        if f"{MART_SCHEMA}.{wanted}" in by_full:
+            return by_full[f"{MART_SCHEMA}.{wanted}"]
+        matches = [r for r in relations if r[1].lower() == wanted]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            options = ", ".join(f"{s}.{t}" for s, t, *_ in matches)
+            raise QueryError(f"{name!r} exists in several schemas: {options}; name one")
+    close = difflib.get_close_matches(wanted, list(by_full) + [r[1] for r in relations if r[0] == MART_SCHEMA], n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `top500 tables` lists the marts"
+    raise QueryError(f"no table or view {name!r} in the published warehouse{hint}")
+
+
+def print_description(info: TableInfo, out: IO[str] | None = None) -> None:
+    out = out or sys.stdout
+    width = textout.terminal_width(out)
+    wrap = (lambda text, indent="": textout._wrap(text, max(textout.MIN_WRAP, width - len(indent)))) if width else (
+        lambda text, indent="": [text])
+    out.write(f"{info.schema}.{info.name} ({info.kind}, {info.rows:,} rows)\n")
+    for line in wrap(info.description or "(no description)"):
+        out.write(line + "\n")
+    grain = info.grain or "(not declared)"
+    for k, line in enumerate(wrap(f"Grain: {grain}", "  ")):
+        out.write(("" if k == 0 else "  ") + line + "\n")
+    for constraint in info.constraints:
+        out.write(f"Constraint: {constraint}\n")
+    out.write("\n")
+    columns = textout.format_columns(
+        ["column", "type", "nullable", "description"],
+        [(c.name, c.type, "yes" if c.nullable else "not null", c.description) for c in info.columns])
+    for line in textout.render_described(columns, width):
+        out.write(line + "\n")
+    out.write(f"{len(info.columns)} column(s)\n")
+
+
+# --- the DuckDB shell -------------------------------------------------------------------------------
+
+def shell_command(settings: Settings | None = None) -> list[str]:
+    """argv of the DuckDB CLI on the published file: read-only, safe mode (external access off), marts."""
+    settings = settings or get_settings()
+    path = settings.published_db
+    if not path.exists():
+        raise NotPublished(f"no published warehouse at {path}: run `top500 run` first")
+    binary = Path(sys.executable).with_name("duckdb")
+    found = str(binary) if binary.exists() else shutil.which("duckdb")
+    if not found:
+        raise AnalystError("the DuckDB command-line shell is not installed (pip package duckdb-cli)")
+    setup = [arg for cmd in SHELL_SETUP for arg in ("-cmd", cmd)]
+    # -no-init: no ~/.duckdbrc, which would run before safe mode is on
+    return [found, "-readonly", "-no-init", *setup, str(path)]
+
+
+def exec_shell(settings: Settings | None = None) -> None:
+    argv = shell_command(settings)
+    os.execv(argv[0], argv)

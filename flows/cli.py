@@ -8,8 +8,63 @@ import os
 import sys
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-app = typer.Typer(
+
+class _PlainHelp:
+    """Help without type placeholders: no `<bool>` beside flags, no `<str>` or `{SQL}` for arguments.
+
+    Options show their metavar or name (`--max-rows N`, `--source SOURCE`), arguments their name (`SQL`)."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, (TyperOption, TyperArgument)):
+                param.display_type_rich = lambda ctx, p=param: (
+                    (p.metavar or p.name.upper()) if isinstance(p, TyperOption) and not p.is_flag else None)
+        return params
+
+    def collect_usage_pieces(self, ctx):
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name.upper()
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+
+class _Command(_PlainHelp, TyperCommand):
+    pass
+
+
+class _Group(_PlainHelp, TyperGroup):
+    def collect_usage_pieces(self, ctx):
+        return [*super().collect_usage_pieces(ctx), self.subcommand_metavar]
+
+
+class _App(typer.Typer):
+    """The CLI: every command with the plain help; one line instead of a traceback when a tool holds the
+    published file read-write."""
+
+    def command(self, *args, cls=None, **kwargs):
+        return super().command(*args, cls=cls or _Command, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - only DuckDB's lock conflict is turned into a message
+            from flows.analyst import lock_holder_message
+            from flows.settings import get_settings
+
+            message = type(exc).__name__ == "IOException" and lock_holder_message(get_settings().published_db, exc)
+            if not message:
+                raise
+            typer.secho(message, fg=typer.colors.RED, err=True)
+            raise SystemExit(4) from None
+
+
+app = _App(
+    cls=_Group,
     help="TOP500 warehouse: load every TOP500 list, specs and AI-compute data into DuckDB.",
     no_args_is_help=True,
     add_completion=False,
@@ -205,17 +260,29 @@ def verify_snapshot() -> None:
 
 @app.command()
 def sql(
-    query: str = typer.Argument(..., help="SQL to run, e.g. \"select * from marts.list_shares limit 5\"."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table (first --max-rows rows), csv or json (all rows)."),
-    max_rows: int = typer.Option(200, "--max-rows", help="Rows shown in table format."),
+    query: str = typer.Argument(..., metavar="SQL", show_default=False,
+                                help="SQL to run, e.g. \"select * from systems limit 5\" (schema marts is the "
+                                     "default); - reads it from standard input."),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="table|csv|json",
+                            help="table (first --max-rows rows), csv or json (all rows, exact values)."),
+    max_rows: int = typer.Option(200, "--max-rows", metavar="N", help="Rows shown in table format (at least 1)."),
+    expanded: bool = typer.Option(None, "--expanded/--aligned", "-x/-a", show_default=False,
+                                  help="One field per line / one row per line. Default: one row per line "
+                                       "when the table fits the terminal (COLUMNS), else one field per line."),
 ) -> None:
     """Query the published warehouse read-only; print a table, CSV or JSON."""
     from flows.analyst import AnalystError, Format, run_sql
 
     if fmt not in {f.value for f in Format}:
         _fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
+    if max_rows < 1:
+        _fail(f"--max-rows must be at least 1 (got {max_rows}); --format csv or json prints every row", code=2)
+    if query.strip() == "-":
+        query = sys.stdin.read()
+    if not query.strip():
+        _fail("no SQL given (an empty query, or nothing on standard input)", code=2)
     try:
-        run_sql(query, fmt, max_rows=max_rows)
+        run_sql(query, fmt, max_rows=max_rows, expanded=expanded)
     except AnalystError as exc:
         _fail(str(exc), code=exc.exit_code)
 
@@ -227,6 +294,31 @@ def tables() -> None:
 
     try:
         list_tables()
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command()
+def describe(
+    table: str = typer.Argument(..., metavar="TABLE", show_default=False,
+                                help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs)."),
+) -> None:
+    """A table's grain, and its columns with type, nullability and description."""
+    from flows.analyst import AnalystError, describe_table, print_description
+
+    try:
+        print_description(describe_table(table))
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
+@app.command()
+def shell() -> None:
+    """The DuckDB shell on the published warehouse: read-only, no file access, schema marts."""
+    from flows.analyst import AnalystError, exec_shell
+
+    try:
+        exec_shell()
     except AnalystError as exc:
         _fail(str(exc), code=exc.exit_code)
 
@@ -300,11 +392,34 @@ def coverage(top: int = typer.Option(10, help="How many unmatched accelerator st
 
 
 @app.command()
+def schedule(
+    count: int = typer.Option(6, "--count", "-n", metavar="N", min=1, help="How many upcoming runs to list."),
+) -> None:
+    """The deployment's next runs (UTC and local time) and what the last run did."""
+    from flows import schedule as deployment_schedule
+
+    for line in deployment_schedule.describe(count):
+        typer.echo(line)
+
+
+@app.command()
 def docs() -> None:
     """Generate the dbt docs site (one offline HTML file) for the build."""
     from flows import transform
+    from flows.lock import RunInProgress, warehouse_lock
+    from flows.settings import get_settings
 
-    typer.echo(f"dbt docs: {transform.docs_generate()}")
+    # dbt reads the build file for its catalog; a run rewrites it. Hold the run lock meanwhile, so docs
+    # never describe a half-built warehouse and a run started now says why it has to wait.
+    settings = get_settings()
+    try:
+        with warehouse_lock(settings.warehouse_dir, command="top500 docs"):
+            if not settings.build_db.exists():
+                _fail("nothing built yet: run `top500 run` first")
+            target = transform.docs_generate(settings)
+    except RunInProgress as exc:
+        _fail(f"error: {exc}; `top500 docs` reads the build file that run is writing: try again when it has finished")
+    typer.echo(f"dbt docs: {target}")
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m flows.cli`

@@ -35,14 +35,36 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, str]]:
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[dict]:
+    """name, type as exported, description (the column comment dbt wrote), and the cast if one is needed."""
     rows = con.execute(
-        """select column_name, data_type from information_schema.columns
-           where table_catalog = current_database() and table_schema = ? and table_name = ?
-           order by ordinal_position""",
+        """select column_name, data_type, coalesce(comment, '') from duckdb_columns()
+           where database_name = current_database() and schema_name = ? and table_name = ?
+           order by column_index""",
         [SCHEMA, table],
     ).fetchall()
-    return [{"name": name, "type": dtype} for name, dtype in rows]
+    return [{"name": name, "type": _EXPORT_TYPES.get(dtype, dtype), "description": " ".join(comment.split()),
+             "cast": dtype in _EXPORT_TYPES} for name, dtype, comment in rows]
+
+
+# BI tools read Parquet's unsigned integers badly (several show UINT_32 as negative or refuse it), and
+# DuckDB writes HUGEINT as DOUBLE; exported as the signed type that holds every value exactly.
+_EXPORT_TYPES = {
+    "UTINYINT": "SMALLINT", "USMALLINT": "INTEGER", "UINTEGER": "BIGINT", "UBIGINT": "DECIMAL(20,0)",
+    "UHUGEINT": "DECIMAL(38,0)", "HUGEINT": "DECIMAL(38,0)",
+}
+
+
+def _table_comment(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, str | None]:
+    from flows.analyst import split_comment
+
+    row = con.execute(
+        """select comment from duckdb_tables()
+           where database_name = current_database() and schema_name = ? and table_name = ?""",
+        [SCHEMA, table],
+    ).fetchone()
+    description, grain = split_comment(row[0] if row else None)
+    return " ".join(description.split()), grain
 
 
 def _sql_str(value: str | Path) -> str:
@@ -52,8 +74,20 @@ def _sql_str(value: str | Path) -> str:
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dict:
     qualified = f'{SCHEMA}."{table}"'
     columns = _columns(con, table)
+    description, grain = _table_comment(con, table)
     rows = con.execute(f"select count(*) from {qualified}").fetchone()[0]
-    con.execute(f"copy {qualified} to {_sql_str(dest)} (format parquet, compression zstd)")
+    select = ", ".join(f'"{c["name"]}"::{c["type"]} as "{c["name"]}"' if c.pop("cast") else f'"{c["name"]}"'
+                       for c in columns)
+    # descriptions travel inside the file: Parquet key-value metadata, read by pyarrow, DuckDB, Spark
+    metadata = {
+        "table": f"{SCHEMA}.{table}",
+        "description": description,
+        "grain": grain or "",
+        "column_descriptions": json.dumps({c["name"]: c["description"] for c in columns}, ensure_ascii=False),
+    }
+    kv = ", ".join(f"'{key}': {_sql_str(value)}" for key, value in metadata.items())
+    con.execute(f"copy (select {select} from {qualified}) to {_sql_str(dest)} "
+                f"(format parquet, compression zstd, kv_metadata {{{kv}}})")
     # read it back: a truncated or short file must never reach the manifest
     written = con.execute(f"select count(*) from read_parquet({_sql_str(dest)})").fetchone()[0]
     if written != rows:
@@ -65,6 +99,8 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
     return {
         "table": f"{SCHEMA}.{table}",
         "file": dest.name,
+        "description": description,
+        "grain": grain,
         "rows": rows,
         "columns": columns,
         "sha256": sha256_of(dest),

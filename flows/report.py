@@ -36,6 +36,24 @@ SERIES = {  # performance_development column -> (trend series key, label, colour
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 TFLOPS = 1e12  # axes are in Flop/s with SI prefixes, the marts in TFlop/s
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+# Names readers know the scenarios by; the internal id stays in the hover. Scenarios not listed here
+# get a label from their id's pattern (fit_<selection>, top500_<country>_<era>).
+SCENARIO_LABELS = {
+    "openai_2018": "OpenAI (2018), largest training runs",
+    "kr_study_roberta_bert": "Korean policy study (2020), RoBERTa vs BERT",
+    "epoch_2024_frontier": "Epoch AI (2024), frontier models",
+    "sevilla_2022_deep_learning": "Sevilla et al. (2022), deep-learning era",
+    "fit_notable_2010_on": "our fit: notable models since 2010",
+    "fit_frontier_2010_on": "our fit: frontier models since 2010",
+    "fit_notable_before_2010": "our fit: notable models before 2010",
+    "fit_openai_2012_2018": "our fit: OpenAI's points 2012-2018",
+}
+ERA_LABELS = {"after_2013": "trend since 2014", "all": "trend since 1993"}
+# Demand scenarios whose monthly growth rates differ by less than this factor draw as one band:
+# on a log axis spanning ten decades they would be one line with several legend entries.
+SAME_RATE = 1.05
+LABEL_FONT_PX = 10
 
 
 @dataclass
@@ -215,60 +233,147 @@ def country_panels(m: Marts) -> tuple[Panel, Panel]:
     return over_time, shares
 
 
+def scenario_label(scenario: str, country: str | None = None, fits: dict[str, str] | None = None) -> str:
+    """The scenario's name for readers: curated, else derived from the id's pattern."""
+    if scenario in SCENARIO_LABELS:
+        return SCENARIO_LABELS[scenario]
+    if scenario.startswith("top500_"):
+        era = next((e for e in ERA_LABELS if scenario.endswith(f"_{e}")), None)
+        place = country or scenario.removeprefix("top500_").removesuffix(f"_{era}").replace("_", " ").title()
+        place = "world" if place == "World" else place
+        return f"TOP500 {place} aggregate Rmax, {ERA_LABELS.get(era, era or 'trend')}"
+    if scenario.startswith("fit_") and fits and scenario.removeprefix("fit_") in fits:
+        return f"our fit: {fits[scenario.removeprefix('fit_')]}"
+    return scenario.replace("_", " ")
+
+
+def _doubling_months(rate_per_month: float) -> float:
+    return math.log(2) / rate_per_month
+
+
+def rate_groups(rates: dict[str, float], tolerance: float = SAME_RATE) -> list[list[str]]:
+    """Scenarios grouped by monthly growth rate: each group's rates within `tolerance` of its slowest."""
+    groups: list[list[str]] = []
+    for name in sorted(rates, key=lambda n: (rates[n], n)):
+        if groups and rates[name] <= rates[groups[-1][0]] * tolerance:
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return groups
+
+
 def demand_panel(m: Marts) -> Panel:
     panel = Panel("demand", "AI compute demand scenarios against TOP500 supply",
-                  "Top: growth since the base date of AI training compute under each demand scenario and of "
-                  "TOP500 aggregate Rmax (supply: world and South Korea, log-linear fit since 2014) "
-                  "(marts.demand_forecast). Bottom: the gap, demand growth divided by world TOP500 supply growth, "
-                  "with the 10x, 100x and 1,000x marks (marts.demand_supply_gap).")
+                  "Top: growth since the base date of the compute used to train AI models under each demand "
+                  "scenario, and of TOP500 aggregate Rmax (supply: world and South Korea, log-linear trend since "
+                  "2014) (marts.demand_forecast). Scenarios growing at rates within 5% of each other are drawn as "
+                  "one band (its edges: the slowest and the fastest) with one legend entry naming them all. "
+                  "Bottom: the gap, demand growth divided by world TOP500 supply growth, with the 10x, 100x and "
+                  "1,000x marks (marts.demand_supply_gap). Hover a line for its scenario ids.")
     t = "demand_forecast"
-    need = {"scenario", "scenario_kind", "country", "forecast_date", "demand_multiplier"}
+    need = {"scenario", "scenario_kind", "country", "forecast_date", "demand_multiplier", "log_growth_per_month"}
     panel.unavailable = _unreadable(m, t, need, "built by the demand-forecast issue")
     if panel.unavailable:
         return panel
-    rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, demand_multiplier
+    rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, demand_multiplier, log_growth_per_month
                       from marts.{t} where demand_multiplier > 0 order by scenario, forecast_date""")
-    demand = sorted({r["scenario"] for r in rows if r["scenario_kind"] == "demand"})
+    fits = ({r["selection"]: r["selection_description"] for r in m.rows(
+        "select selection, selection_description from marts.demand_growth_fits")}
+        if {"selection", "selection_description"} <= set(m.columns.get("demand_growth_fits", [])) else {})
+    rates = {r["scenario"]: r["log_growth_per_month"] for r in rows if r["scenario_kind"] == "demand"}
+    groups = rate_groups(rates)[::-1]  # fastest first: the legend lists the lines top to bottom
     supply_names = {r["scenario"]: r["country"] for r in rows if r["scenario_kind"] == "supply"}
     world_supply = _preferred_supply(s for s, c in supply_names.items() if c == "World")
-    supplies = [(world_supply, "TOP500 world aggregate Rmax", "black")] if world_supply else []
+    supplies = [(world_supply, "black")] if world_supply else []
     korea = _preferred_supply(s for s, c in supply_names.items() if c == HIGHLIGHT)
     if korea:
-        supplies.append((korea, f"TOP500 {HIGHLIGHT} aggregate Rmax", HIGHLIGHT_COLOR))
+        supplies.append((korea, HIGHLIGHT_COLOR))
+    series = {s: [r for r in rows if r["scenario"] == s] for s in {r["scenario"] for r in rows}}
     gap = _gap_rows(m, world_supply)
-    fig = make_subplots(rows=2 if gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.08,
-                        subplot_titles=["growth since the base date (x)"]
-                        + ([f"gap: demand growth / {world_supply} growth"] if gap else []))
-    for i, s in enumerate(demand):
-        pts = [r for r in rows if r["scenario"] == s]
-        fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts],
-                                 name=s, mode="lines", legendgroup=s, line=dict(color=PALETTE[i % len(PALETTE)], width=2),
-                                 hovertemplate="%{x|%Y-%m}: %{y:.3s}x<extra>" + s + "</extra>"), row=1, col=1)
-    for s, label, color in supplies:
-        pts = [r for r in rows if r["scenario"] == s]
-        fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts],
-                                 name=f"{label} (supply, {s})", mode="lines", line=dict(color=color, width=4),
-                                 hovertemplate="%{x|%Y-%m}: %{y:.3s}x<extra>" + s + "</extra>"), row=1, col=1)
+    base = rows[0]["forecast_date"] if rows else None
+    world_label = scenario_label(world_supply, "World") if world_supply else ""
+    fig = make_subplots(rows=2 if gap else 1, cols=1, shared_xaxes=True, vertical_spacing=0.1,
+                        subplot_titles=[f"Growth since {base:%Y-%m} (x, log scale)" if base else "Growth (x)"]
+                        + ([f"Gap: demand growth / growth of {world_label}"] if gap else []))
+    for s, color in supplies:  # first, so the demand lines are drawn over them
+        pts = series[s]
+        label = f"{scenario_label(s, supply_names[s])} (supply)"
+        rate = pts[0]["log_growth_per_month"]
+        fig.add_trace(go.Scatter(
+            x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts],
+            name=_wrap_legend(f"{label}: doubles every {_doubling_months(rate):.1f} months"), mode="lines",
+            legendrank=2000,  # after the demand scenarios (default rank 1000)
+            line=dict(color=color, width=3),
+            hovertemplate="%{x|%Y-%m}: %{y:.3s}x<br>" + html.escape(label) + f"<br><i>id: {s}</i><extra></extra>"),
+            row=1, col=1)
+    for i, group in enumerate(groups):
+        color, dash = PALETTE[i % len(PALETTE)], DASHES[i % len(DASHES)]
+        label, hover, short = _group_label(group, rates, fits)
+        middle = group[len(group) // 2]
+        pts = series[middle]
+        if len(group) > 1:  # the band between the slowest and the fastest of the group
+            lo, hi = series[group[0]], series[group[-1]]
+            fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in hi], y=[r["demand_multiplier"] for r in hi],
+                                     mode="lines", line=dict(width=0), legendgroup=label, showlegend=False,
+                                     hoverinfo="skip"), row=1, col=1)
+            fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in lo], y=[r["demand_multiplier"] for r in lo],
+                                     mode="lines", line=dict(width=0), fill="tonexty", fillcolor=_alpha(color, 0.25),
+                                     legendgroup=label, showlegend=False, hoverinfo="skip"), row=1, col=1)
+        fig.add_trace(go.Scatter(
+            x=[r["forecast_date"] for r in pts], y=[r["demand_multiplier"] for r in pts], name=label,
+            mode="lines", legendgroup=label, line=dict(color=color, width=2.5, dash=dash),
+            hovertemplate="%{x|%Y-%m}: %{y:.3s}x<br>" + hover + "<extra></extra>"), row=1, col=1)
+        if gap:
+            gpts = [r for r in gap if r["demand_scenario"] == middle]
+            if gpts:
+                fig.add_trace(go.Scatter(
+                    x=[r["forecast_date"] for r in gpts], y=[r["gap_ratio"] for r in gpts], name=short,
+                    mode="lines", legend="legend2", legendgroup=f"gap {label}",
+                    line=dict(color=color, width=2, dash=dash),
+                    hovertemplate="%{x|%Y-%m}: gap %{y:.3s}x<br>" + hover + f"<br>supply: {world_supply}"
+                                  "<extra></extra>"), row=2, col=1)
     fig.update_yaxes(type="log", exponentformat="power", ticksuffix="x", title_text="growth", row=1, col=1)
+    legend = dict(title_text="Demand scenarios and supply (growth)", x=1.01, y=1, yanchor="top",
+                  font=dict(size=11), tracegroupgap=2)
     if gap:
-        for i, s in enumerate(demand):
-            pts = [r for r in gap if r["demand_scenario"] == s]
-            if pts:
-                fig.add_trace(go.Scatter(x=[r["forecast_date"] for r in pts], y=[r["gap_ratio"] for r in pts],
-                                         mode="lines", name=f"{s} gap", legendgroup=s, showlegend=False,
-                                         line=dict(color=PALETTE[i % len(PALETTE)], width=2, dash="dot"),
-                                         hovertemplate="%{x|%Y-%m}: gap %{y:.3s}x<extra>" + s + "</extra>"),
-                              row=2, col=1)
         span = [min(r["forecast_date"] for r in gap), max(r["forecast_date"] for r in gap)]
         for level in (10, 100, 1000):  # traces, not shapes: shapes on log axes take log10 coordinates
             fig.add_trace(go.Scatter(x=span, y=[level, level], mode="lines+text", text=[f"{level:,}x", ""],
                                      textposition="top right", showlegend=False, hoverinfo="skip",
                                      line=dict(color="#999", width=1, dash="dash")), row=2, col=1)
         fig.update_yaxes(type="log", exponentformat="power", ticksuffix="x", title_text="gap", row=2, col=1)
+        panel.figure = _layout(fig, 940)
+        panel.figure.update_layout(
+            legend=legend,
+            legend2=dict(title_text=f"Gap against {world_label}", x=1.01, y=0.44, yanchor="top",
+                         font=dict(size=11), tracegroupgap=2))
     else:
         panel.text += " " + _missing("demand_supply_gap", "built by the demand-forecast issue")
-    panel.figure = _layout(fig, 860 if gap else 520)
+        panel.figure = _layout(fig, 560)
+        panel.figure.update_layout(legend=legend)
+    panel.figure.update_layout(margin=dict(l=70, r=30, t=60, b=50))
     return panel
+
+
+def _group_label(group: list[str], rates: dict[str, float], fits: dict[str, str]) -> tuple[str, str, str]:
+    """(legend entry, hover text, short legend entry) of a group of scenarios with near-equal growth rates."""
+    months = [_doubling_months(rates[s]) for s in group]
+    names = [scenario_label(s, fits=fits) for s in group]
+    if len(group) == 1:
+        legend = f"{names[0]}: doubles every {months[0]:.1f} months"
+        return _wrap_legend(legend), html.escape(names[0]) + f"<br><i>id: {group[0]}</i>", _wrap_legend(names[0])
+    digits = 1 if f"{min(months):.1f}" != f"{max(months):.1f}" else 2
+    legend = f"{' / '.join(names)}: doubles every {min(months):.{digits}f}-{max(months):.{digits}f} months"
+    hover = "<br>".join(f"{html.escape(n)}: doubles every {d:.2f} months <i>(id: {s})</i>"
+                        for n, d, s in zip(names, months, group))
+    return _wrap_legend(legend), hover, _wrap_legend(" / ".join(names))
+
+
+def _wrap_legend(text: str, width: int = 52) -> str:
+    """Long legend entries on several lines (plotly breaks lines only at <br>)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width))
 
 
 def _preferred_supply(names) -> str | None:
@@ -295,8 +400,9 @@ def announced_panel(m: Marts) -> Panel:
     panel = Panel("announced", "Announced AI systems against the list",
                   "AI systems that never ran HPL for the TOP500, at their estimated Rmax (observed Rmax per "
                   "accelerator of listed systems with the same chip; bars: low to high) on the list they are "
-                  "compared with, labelled with the rank they would take, against the #1, #10, #100 and #500 "
-                  "of every list (marts.announced_systems, marts.list_entries).")
+                  "compared with, against the #1, #10, #100 and #500 of every list. Named: the curated systems, "
+                  f"the {LABEL_TOP} largest and {HIGHLIGHT}'s largest, with the rank they would take; hover any "
+                  "marker for its name, chip and rank (marts.announced_systems, marts.list_entries).")
     t = "announced_systems"
     need = {"system_name", "est_rmax_tflops", "compared_list_date"}
     panel.unavailable = _unreadable(m, t, need, "built by the demand-forecast issue")
@@ -307,7 +413,15 @@ def announced_panel(m: Marts) -> Panel:
     cols = ", ".join(c if c in m.columns[t] else f"null as {c}" for c in optional)
     systems = m.rows(f"""select system_name, est_rmax_tflops, compared_list_date, {cols} from marts.{t}
                          where est_rmax_tflops > 0 order by compared_list_date, est_rmax_tflops desc""")
+    if not systems:
+        panel.unavailable = f"marts.{t} has no system with an estimated Rmax yet."
+        return panel
+    first = min(s["compared_list_date"] for s in systems)
+    last = max(s["compared_list_date"] for s in systems)
+    x_range = (date(first.year - 3, 1, 1), date(last.year + 1, 12, 31))
     fig = go.Figure()
+    lows = [(s["est_rmax_tflops_low"] or s["est_rmax_tflops"]) for s in systems]
+    highs = [(s["est_rmax_tflops_high"] or s["est_rmax_tflops"]) for s in systems]
     if m.has("list_entries"):
         ranks = m.rows("select list_date, rank, max(rmax_tflops) as rmax from marts.list_entries "
                        "where rank in (1, 10, 100, 500) group by all order by list_date")
@@ -316,38 +430,100 @@ def announced_panel(m: Marts) -> Panel:
             fig.add_trace(go.Scatter(x=[p["list_date"] for p in pts], y=[p["rmax"] * TFLOPS for p in pts],
                                      name=f"#{r} of the list", mode="lines", line=dict(color=color, width=1.5),
                                      hovertemplate="%{x|%Y-%m}: %{y:.3s}Flop/s<extra>#" + str(r) + "</extra>"))
-    top = {s["system_name"] for s in sorted(systems, key=lambda s: -s["est_rmax_tflops"])[:LABEL_TOP]}
-    labelled = [s for s in systems if s["record_source"] == "curated" or s["country"] == HIGHLIGHT
-                or s["system_name"] in top]
-    others = [s for s in systems if s not in labelled]
-    _announced_trace(fig, others, "other announced AI systems (Epoch AI clusters)", "#ff9896", 8, labels=False)
-    _announced_trace(fig, labelled, f"curated, {HIGHLIGHT} and the {LABEL_TOP} largest", HIGHLIGHT_COLOR, 11,
-                     labels=True)
-    if systems:
-        first = min(s["compared_list_date"] for s in systems)
-        last = max(s["compared_list_date"] for s in systems)
-        fig.update_xaxes(range=[date(first.year - 3, 1, 1), date(last.year + 1, 12, 31)])
+            visible = [p["rmax"] for p in pts if x_range[0] <= p["list_date"] <= x_range[1]]
+            lows += visible
+            highs += visible
+    largest = sorted(systems, key=lambda s: -s["est_rmax_tflops"])
+    named = {s["system_name"] for s in largest[:LABEL_TOP]}
+    named |= {s["system_name"] for s in systems if s["record_source"] == "curated"}
+    named |= {s["system_name"] for s in [s for s in largest if s["country"] == HIGHLIGHT][:1]}
+    labelled = [s for s in systems if s["system_name"] in named]
+    korean = [s for s in systems if s["country"] == HIGHLIGHT and s not in labelled]
+    others = [s for s in systems if s not in labelled and s not in korean]
+    _announced_trace(fig, others, "other announced AI systems (Epoch AI clusters)", "#ff9896", 8)
+    _announced_trace(fig, korean, f"{HIGHLIGHT} (names on hover)", HIGHLIGHT_COLOR, 9)
+    # y fitted to what is shown: the list lines inside the x range and every estimate with its bar
+    y_range = (math.log10(min(lows) * TFLOPS) - 0.15, math.log10(max(highs) * TFLOPS) + 0.15)
+    positions = place_labels([(s["compared_list_date"], s["est_rmax_tflops"] * TFLOPS, _short_label(s))
+                              for s in labelled], x_range, y_range)
+    _announced_trace(fig, labelled, f"named: curated, the {LABEL_TOP} largest, {HIGHLIGHT}'s largest",
+                     "#7b1113", 12, positions=positions)
+    fig.update_xaxes(range=list(x_range), title_text="TOP500 list")
     _log_axis(fig, "HPL Rmax (estimated for announced systems)")
-    fig.update_xaxes(title_text="TOP500 list")
+    fig.update_yaxes(range=list(y_range), dtick=1)  # one tick per decade: no minor 2 and 5 labels
     panel.figure = _layout(fig, 620)
     return panel
 
 
-def _announced_trace(fig: go.Figure, systems: list[dict], name: str, color: str, size: int, labels: bool) -> None:
+def _short_label(s: dict) -> str:
+    rank = f" (#{s['would_rank']})" if s["would_rank"] else ""
+    return f"{s['system_name']}{rank}"
+
+
+# Plot area the label placement assumes: the report's 1300 px page less margins and legend. A wider
+# window only spreads labels further apart; the Chromium test checks the drawn labels do not overlap.
+PLOT_AREA_PX = (820, 530)
+CHAR_PX = 0.6 * LABEL_FONT_PX
+
+
+def place_labels(points: list[tuple[date, float, str]], x_range: tuple[date, date],
+                 y_range: tuple[float, float]) -> list[str]:
+    """A plotly textposition per point so that no two labels (estimated boxes) overlap, largest first."""
+    width, height = PLOT_AREA_PX
+    span = (x_range[1] - x_range[0]).days
+
+    def box(x: date, y: float, text: str, where: str) -> tuple[float, float, float, float]:
+        px = (x - x_range[0]).days / span * width
+        py = (math.log10(y) - y_range[0]) / (y_range[1] - y_range[0]) * height
+        w, h, gap = len(text) * CHAR_PX, LABEL_FONT_PX * 1.3, 8
+        vertical, horizontal = where.split()
+        left = {"left": px - gap - w, "right": px + gap, "center": px - w / 2}[horizontal]
+        bottom = {"middle": py - h / 2, "top": py + gap, "bottom": py - gap - h}[vertical]
+        return left, bottom, left + w, bottom + h
+
+    def clash(a, b) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    order = sorted(range(len(points)), key=lambda i: -points[i][1])
+    placed: list[tuple] = []
+    chosen = ["middle left"] * len(points)
+    for i in order:
+        x, y, text = points[i]
+        fits = []
+        for where in ("middle left", "middle right", "top center", "bottom center", "top left", "bottom left",
+                      "top right", "bottom right"):
+            b = box(x, y, text, where)
+            inside = b[0] >= 0 and b[2] <= width and b[1] >= 0 and b[3] <= height
+            if inside and not any(clash(b, other) for other in placed):
+                chosen[i] = where
+                placed.append(b)
+                break
+            fits.append((b, where))
+        else:  # nowhere free: the least crowded spot
+            b, where = min(fits, key=lambda f: sum(clash(f[0], o) for o in placed))
+            chosen[i] = where
+            placed.append(b)
+    return chosen
+
+
+def _announced_trace(fig: go.Figure, systems: list[dict], name: str, color: str, size: int,
+                     positions: list[str] | None = None) -> None:
     est = [s["est_rmax_tflops"] for s in systems]
     error = dict(type="data", symmetric=False, color="#777", thickness=1,
                  array=[((s["est_rmax_tflops_high"] or e) - e) * TFLOPS for s, e in zip(systems, est)],
                  arrayminus=[(e - (s["est_rmax_tflops_low"] or e)) * TFLOPS for s, e in zip(systems, est)])
-    hover = [f"{html.escape(str(s['system_name']))}<br>{s['accelerator_count'] or '?'} x {s['accelerator'] or '?'}"
+    hover = [f"<b>{html.escape(str(s['system_name']))}</b> ({html.escape(str(s['country'] or '?'))})<br>"
+             f"{s['accelerator_count'] or '?'} x {html.escape(str(s['accelerator'] or '?'))}"
              f", announced {s['announced_date'] or '?'}<br>would rank #{s['would_rank'] or '?'} in "
-             f"{s['compared_list_label'] or s['compared_list_date']}; nearest: {s['nearest_listed_system'] or '?'}"
+             f"{s['compared_list_label'] or s['compared_list_date']}; nearest: "
+             f"{html.escape(str(s['nearest_listed_system'] or '?'))}"
              for s in systems]
     fig.add_trace(go.Scatter(
         x=[s["compared_list_date"] for s in systems], y=[e * TFLOPS for e in est],
-        mode="markers+text" if labels else "markers", name=name, error_y=error, hovertext=hover,
+        mode="markers+text" if positions else "markers", name=name, error_y=error, hovertext=hover,
         marker=dict(symbol="diamond", size=size, color=color, line=dict(color="black", width=1)),
-        text=[f"{s['system_name']}" + (f" (#{s['would_rank']})" if s["would_rank"] else "") for s in systems],
-        textposition="middle left", textfont=dict(size=10),
+        text=[_short_label(s) for s in systems] if positions else None,
+        textposition=positions, textfont=dict(size=LABEL_FONT_PX),
         hovertemplate="%{hovertext}<br>est. Rmax %{y:.3s}Flop/s<extra></extra>"))
 
 

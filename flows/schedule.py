@@ -30,10 +30,13 @@ schedule objects the server uses.
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from prefect.schedules import Cron, Schedule
 
@@ -68,6 +71,13 @@ def schedules() -> list[Schedule]:
     ]
 
 
+def absolute_source(source: str) -> str:
+    """A directory source as an absolute path: served runs do not run where `top500 serve` was typed."""
+    if source == "bundled" or "://" in source:
+        return source
+    return str(Path(source).expanduser().resolve())
+
+
 def deployment(source: str = DEFAULT_SOURCE):
     """The RunnerDeployment `serve` registers; importable so tests can inspect it without a server."""
     from prefect.deployments.runner import EntrypointType
@@ -77,7 +87,7 @@ def deployment(source: str = DEFAULT_SOURCE):
     return refresh.to_deployment(
         name=DEPLOYMENT_NAME,
         schedules=schedules(),
-        parameters={"source": source, "full_refresh": False},
+        parameters={"source": absolute_source(source), "full_refresh": False},
         description=(
             "Refresh the TOP500 warehouse after each list: Tuesdays and Fridays 06:00 UTC "
             "in May-July (ISC) and November-December (SC). A run that finds no new list "
@@ -112,11 +122,17 @@ def api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
-def _start_hint() -> str:
+def _start_hint(url: str | None = None) -> str:
+    """How to start a server where PREFECT_API_URL points (or on the default port when it is unset)."""
+    parts = urllib.parse.urlsplit(url or "http://127.0.0.1:4200/api")
+    host, port = parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
+    if url and host not in ("127.0.0.1", "localhost", "::1"):
+        return (f"start the server on {host} (or point PREFECT_API_URL at a running one), then run "
+                "`top500 serve` again")
     return (
         "start one in another terminal and point the command at it:\n"
-        "    prefect server start --host 127.0.0.1 --port 4200\n"
-        "    export PREFECT_API_URL=http://127.0.0.1:4200/api\n"
+        f"    prefect server start --host {host} --port {port}\n"
+        f"    export PREFECT_API_URL={url or f'http://{host}:{port}/api'}\n"
         "    top500 serve"
     )
 
@@ -136,7 +152,7 @@ def check_server(url: str | None, timeout_s: float = 5.0) -> str:
             problem = f"answered HTTP {resp.status}"
     except (urllib.error.URLError, OSError) as exc:
         problem = f"is not reachable ({getattr(exc, 'reason', exc)})"
-    raise NoServer(f"the Prefect server at PREFECT_API_URL={url} {problem}: {_start_hint()}")
+    raise NoServer(f"the Prefect server at PREFECT_API_URL={url} {problem}: {_start_hint(url)}")
 
 
 def serve(source: str = DEFAULT_SOURCE) -> None:
@@ -144,6 +160,7 @@ def serve(source: str = DEFAULT_SOURCE) -> None:
     from prefect import serve as prefect_serve
 
     url = check_server(api_url())
+    source = absolute_source(source)
     print(f"serving deployment top500-refresh/{DEPLOYMENT_NAME} against {url}", file=sys.stderr)
     print(f"source: {source}; next runs (UTC): " + ", ".join(f"{d:%Y-%m-%d %H:%M}" for d in next_runs(4)), file=sys.stderr)
     prefect_serve(deployment(source), limit=1)
@@ -154,3 +171,137 @@ def days_to_next_run(release: date, hour_utc: int = 12) -> float:
     announced = datetime(release.year, release.month, release.day, hour_utc, tzinfo=timezone.utc)
     first = next_runs(1, after=announced)[0]
     return (first - announced) / timedelta(days=1)
+
+
+# --- `top500 schedule`: the next runs and what the last one did --------------------------------------
+
+def when(moment: datetime) -> str:
+    """`Tue 2026-05-05 06:00 UTC (08:00 CEST local)`: UTC, and the machine's local time (TZ)."""
+    utc = moment.astimezone(timezone.utc)
+    local = moment.astimezone()
+    text = f"{utc:%a %Y-%m-%d %H:%M} UTC"
+    if local.utcoffset() != timedelta(0):
+        same_day = local.date() == utc.date()
+        text += f" ({local:%H:%M} {local:%Z} local)" if same_day else f" ({local:%a %Y-%m-%d %H:%M %Z} local)"
+    return text
+
+
+def describe(count: int = 6, now: datetime | None = None, settings=None) -> list[str]:
+    """The lines `top500 schedule` prints."""
+    from flows.settings import get_settings
+
+    settings = settings or get_settings()
+    lines = [f"deployment top500-refresh/{DEPLOYMENT_NAME}: Tuesdays and Fridays 06:00 UTC in May-July (ISC) "
+             "and November-December (SC); see README, Schedule",
+             f"next {count} runs:" if count > 1 else "next run:"]
+    lines += [f"  {when(d)}" for d in next_runs(count, after=now)]
+    url = api_url()
+    server = None
+    if url:
+        try:
+            server = _last_flow_run(check_server(url, timeout_s=3.0))
+        except NoServer:
+            lines.append(f"Prefect server at PREFECT_API_URL={url}: not reachable")
+        except Exception as exc:  # noqa: BLE001 - an old server, a permission problem: say so, go on
+            lines.append(f"Prefect server at {url}: could not read the deployment ({type(exc).__name__}: {exc})")
+    else:
+        lines.append("Prefect: PREFECT_API_URL is not set; the runs above are computed from the schedule")
+    if server:
+        lines.append(server)
+    local = _last_local_run(settings)
+    published = _published_run(settings)
+    if local:
+        lines.append(local)
+    if published:
+        lines.append(published)
+    if not (server or local or published):
+        lines.append(f"last run: none recorded (no {settings.published_db} and no {settings.build_dir / 'last_run.json'})")
+    return lines
+
+
+def _last_flow_run(url: str) -> str:
+    """The deployment's latest flow run on the server: state, times, and the run's summary artifact."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter,
+                                                FlowRunFilterStartTime)
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            dep = client.read_deployment_by_name(f"top500-refresh/{DEPLOYMENT_NAME}")
+        except ObjectNotFound:
+            return f"Prefect server at {url}: the deployment is not registered (run `top500 serve`)"
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(is_null_=False)),
+            deployment_filter=_deployment_filter(dep.id), sort=FlowRunSort.START_TIME_DESC, limit=1)
+        paused = "" if not getattr(dep, "paused", False) else " (schedule paused: no `top500 serve` running)"
+        if not runs:
+            return f"Prefect server at {url}: deployment registered{paused}, no run yet"
+        run = runs[0]
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+        summary = next((a.description for a in artifacts if a.key == "top500-refresh-summary" and a.description), None)
+    state = run.state.name if run.state else "unknown"
+    took = f", {run.total_run_time.total_seconds():.0f} s" if run.total_run_time else ""
+    text = f"last run (Prefect server {url}): {run.name} started {when(run.start_time)}, {state}{took}"
+    if run.state and run.state.message and not run.state.is_completed():
+        text += f": {run.state.message.splitlines()[0]}"
+    return text + (f"; {summary}" if summary else "") + paused
+
+
+def _deployment_filter(deployment_id):
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+
+    return DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+
+
+def _last_local_run(settings) -> str | None:
+    """The last run of this warehouse as the pipeline recorded it when it finished (any outcome)."""
+    path = settings.build_dir / "last_run.json"
+    try:
+        run = json.loads(path.read_text())
+        started = datetime.fromisoformat(run["started_at"]).replace(tzinfo=timezone.utc)  # recorded in UTC
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    lists = run.get("lists_added") or []
+    if not run.get("files_loaded"):
+        did = "no new list"
+    elif not lists:
+        did = f"no new list; {run['files_loaded']} reference file(s) updated"
+    else:
+        did = f"loaded {_lists_text(lists)}, {run.get('list_rows_loaded', 0):,} entries"
+    outcome = "published" if run.get("published") else f"{run.get('status', '?')}, nothing published"
+    return (f"last run ({path}): started {when(started)}, {outcome}: {did}; "
+            f"{run.get('duration_s', 0):.0f} s; source {run.get('source', '?')}")
+
+
+def _lists_text(lists: list[str]) -> str:
+    return ", ".join(lists) if len(lists) <= 4 else f"{len(lists)} lists ({lists[0]} .. {lists[-1]})"
+
+
+def _published_run(settings) -> str | None:
+    """Which run the published file came from, by its own audit.pipeline_runs (read through the analysts' door)."""
+    from flows.analyst import AnalystError, open_published
+
+    if not settings.published_db.exists():
+        return None
+    try:
+        con = open_published(settings)
+    except AnalystError as exc:
+        return f"published warehouse: {exc}"
+    try:
+        row = con.execute(
+            """select run_id, started_at, finished_at, status, source, lists_added, rows_loaded
+               from audit.pipeline_runs order by started_at desc limit 1""").fetchone()
+    finally:
+        con.close()
+    if row is None:
+        return None
+    run_id, started, finished, status, source, lists, rows = row
+    started = started.replace(tzinfo=timezone.utc)  # the pipeline records UTC
+    text = f"published file {settings.published_db}: from run {run_id[:8]} started {when(started)}, source {source}"
+    if finished is None:
+        # the publishing run's row is copied into the file before the run records its counts
+        return text
+    return text + f"; that run {status}: lists added {_lists_text(lists) if lists else 'none'}, {rows:,} rows"

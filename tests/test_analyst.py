@@ -1,4 +1,4 @@
-"""`top500 sql` and `top500 tables` against a real published warehouse (all 67 lists, dbt marts)."""
+"""`top500 sql`, `tables`, `describe` and `shell` against a real published warehouse (all 67 lists, dbt marts)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import make_settings  # noqa: E402
+from conftest import make_settings, private_copy  # noqa: E402
 
 from flows import analyst
 from flows.publish import file_state
@@ -26,10 +28,13 @@ KOREA = """
 """
 
 
-def _cli(settings, *args: str) -> subprocess.CompletedProcess:
+def _cli(settings, *args: str, columns: int | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "TOP500_WAREHOUSE_DIR": str(settings.warehouse_dir), "CI": "1"}
+    env.pop("COLUMNS", None)
+    if columns:
+        env["COLUMNS"] = str(columns)
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, input=stdin)
 
 
 def _direct(settings, sql: str) -> list[tuple]:
@@ -148,3 +153,251 @@ def test_readme_questions_answer_with_rows(published):
     for q in queries:
         result = analyst.query(q, published)
         assert result.rows, f"no rows for README query:\n{q}"
+
+
+# --- readable answers at any terminal width (issue 18) ------------------------------------------
+
+README_FIRST = "select * from marts.performance_development order by list_date desc limit 5"
+
+
+def test_narrow_terminal_shows_every_value_whole_one_field_per_line(published):
+    """At 80 columns the 11 columns do not fit: one field per line, every number and date whole."""
+    result = _cli(published, "sql", README_FIRST, columns=80)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 80, "nothing wider than the terminal"
+    assert "…" not in result.stdout
+    assert lines[0].startswith("-[ RECORD 1 ]") and lines[-1] == "5 row(s)"
+    rows = _direct(published, README_FIRST)
+    fields = {}
+    for line in lines:
+        if " | " in line and not line.startswith("-["):
+            name, value = line.split(" | ", 1)
+            fields.setdefault(name.strip(), []).append(value.strip())
+    assert fields["list_date"] == [r[0].isoformat() for r in rows]
+    assert fields["total_rmax_tflops"] == [f"{r[5]:.2f}" for r in rows]  # 18732742.16, not 187…
+    assert fields["list_year_fraction"] == [f"{r[3]:.4f}" for r in rows]  # 2026.4167, not 2026.4166666666667
+    assert fields["systems"] == ["500"] * 5
+    # numbers share one right edge within a record
+    record = lines[1:12]
+    numeric = [line for line in record if line.split(" | ")[0].strip() in ("edition", "systems", "total_rmax_tflops")]
+    assert len({len(line) for line in numeric}) == 1, numeric
+
+
+def test_wide_terminal_prints_an_aligned_table_with_numbers_right_aligned(published):
+    result = _cli(published, "sql", README_FIRST, columns=250)
+    assert result.returncode == 0, result.stderr
+    header, rule, *body, footer = result.stdout.splitlines()
+    assert footer == "5 row(s)" and len(body) == 5
+    names = [h.strip() for h in header.split("|")]
+    assert names[:3] == ["list_date", "list_label", "edition"]
+    cells = [[c for c in line.split("|")] for line in body]
+    rmax = names.index("total_rmax_tflops")
+    assert [c[rmax].strip() for c in cells] == [f"{r[5]:.2f}" for r in _direct(published, README_FIRST)]
+    for row in cells:  # right-aligned: padding on the left, one space before the separator
+        assert row[rmax].endswith(" ") and not row[rmax].endswith("  ") and row[rmax].startswith("  ")
+        assert row[0].strip() == row[0][1:].rstrip(), "text left-aligned"
+    assert _cli(published, "sql", "-x", README_FIRST, columns=250).stdout.startswith("-[ RECORD 1 ]")
+    assert _cli(published, "sql", "--aligned", README_FIRST, columns=80).stdout.splitlines()[1].startswith("---")
+
+
+def test_null_and_empty_string_differ_in_table_csv_and_json(published):
+    q = "select NULL as a, '' as b, 'x,\"y\"' as c, 0.1::double as d, true as e"
+    table = _cli(published, "sql", q, columns=120).stdout.splitlines()
+    assert table[2].split("|")[0].strip() == "NULL" and table[2].split("|")[1].strip() == ""
+    text = _cli(published, "sql", "--format", "csv", q).stdout
+    assert text.splitlines()[1] == ',"","x,""y""",0.1,true'
+    assert json.loads(_cli(published, "sql", "--format", "json", q).stdout) == [
+        {"a": None, "b": "", "c": 'x,"y"', "d": 0.1, "e": True}]
+
+
+def test_marts_is_the_default_schema(published):
+    result = _cli(published, "sql", "--format", "csv", "select count(*) as n from systems")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == str(_direct(published, "select count(*) from marts.systems")[0][0])
+    shown = _cli(published, "sql", "--format", "csv", "show tables").stdout.splitlines()[1:]
+    marts = {r[0] for r in _direct(published, "select table_name from duckdb_tables() where schema_name = 'marts'")}
+    assert set(shown) == marts
+
+
+def test_query_from_standard_input(published):
+    result = _cli(published, "sql", "--format", "csv", "-", stdin="select 41 + 1 as answer\n")
+    assert result.returncode == 0 and result.stdout == "answer\n42\n", result.stderr
+    empty = _cli(published, "sql", "-", stdin="")
+    assert empty.returncode == 2 and "no SQL given" in empty.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_max_rows_must_be_positive(published, value):
+    result = _cli(published, "sql", "--max-rows", value, "select 1")
+    assert result.returncode == 2
+    assert f"--max-rows must be at least 1 (got {value})" in result.stderr
+    assert result.stdout == ""
+
+
+def test_help_has_no_type_placeholders(published):
+    for args in (["--help"], ["sql", "--help"], ["describe", "--help"], ["tables", "--help"], ["shell", "--help"],
+                 ["schedule", "--help"], ["docs", "--help"], ["run", "--help"]):
+        result = _cli(published, *args, columns=100)
+        assert result.returncode == 0, (args, result.stderr)
+        for placeholder in ("<bool>", "<str>", "<int>", "{"):
+            assert placeholder not in result.stdout, f"top500 {' '.join(args)} shows {placeholder}:\n{result.stdout}"
+    assert "Usage: top500 sql [OPTIONS] SQL" in _cli(published, "sql", "--help", columns=100).stdout
+
+
+# --- the read-only door (issue 14, part 3) ------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "statement"), [
+    ("copy onto the published file", "COPY (select 'x' as x) TO '{published}' (FORMAT csv)"),
+    ("copy elsewhere", "COPY marts.systems TO '{target}' (FORMAT csv)"),
+    ("export database", "EXPORT DATABASE '{target}'"),
+    ("attach for writing", "ATTACH '{target}' AS scratch (READ_WRITE)"),
+    ("install", "INSTALL httpfs"),
+    ("load", "LOAD httpfs"),
+])
+def test_no_statement_writes_a_file(published, tmp_path, name, statement):
+    settings = private_copy(published, tmp_path)
+    target = tmp_path / "written"
+    before = file_state(settings.published_db)
+    sql = statement.format(published=settings.published_db, target=target)
+    result = _cli(settings, "sql", sql)
+    assert result.returncode == 3, (name, result.stdout, result.stderr)
+    assert result.stderr.startswith("refused:"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert file_state(settings.published_db) == before, "the published file is byte-identical"
+    assert not target.exists()
+    assert sorted(p.name for p in settings.warehouse_dir.iterdir()) == ["top500.duckdb"], "no file beside it"
+
+
+def test_reading_files_and_unlocking_are_refused_too(published, tmp_path):
+    (tmp_path / "mine.csv").write_text("a\n1\n")
+    for sql in (f"select * from read_csv('{tmp_path / 'mine.csv'}')", "SET enable_external_access = true",
+                "SET lock_configuration = false"):
+        result = _cli(published, "sql", sql)
+        assert result.returncode == 3 and result.stderr.startswith("refused:"), (sql, result.stderr)
+
+
+def test_every_view_resolves_with_external_access_off(published):
+    views = _direct(published, "select schema_name, view_name from duckdb_views() where not internal")
+    assert views, "the published file has views (staging)"
+    for schema, view in views:
+        assert analyst.query(f'select count(*) from "{schema}"."{view}"', published).rows[0][0] > 0, view
+    settings = analyst.query("select current_setting('enable_external_access'), current_setting('lock_configuration'), "
+                             "current_schema()", published).rows
+    assert settings == [(False, True, "marts")]
+
+
+# --- describe: the grain and the columns ------------------------------------------------------------
+
+def _yml_models() -> dict[str, dict]:
+    return {m["name"]: m for path in MARTS_DIR.glob("*.yml") for m in yaml.safe_load(path.read_text())["models"]}
+
+
+def test_describe_shows_grain_and_every_column_with_its_description(published):
+    result = _cli(published, "describe", "marts.systems", columns=250)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.splitlines()
+    model = _yml_models()["systems"]
+    assert out[0] == f"marts.systems (table, {_direct(published, 'select count(*) from marts.systems')[0][0]:,} rows)"
+    assert out[1] == " ".join(model["description"].split())
+    assert out[2] == "Grain: one row per system_key"
+    columns = _direct(published, "select column_name, data_type, is_nullable from duckdb_columns() "
+                                 "where schema_name = 'marts' and table_name = 'systems' order by column_index")
+    described = {c["name"]: " ".join(c["description"].split()) for c in model["columns"]}
+    for name, dtype, nullable in columns:
+        line = next(line for line in out if line.startswith(f" {name} "))
+        cells = [c.strip() for c in line.split("|")]
+        assert cells == [name, dtype, "yes" if nullable else "not null", described[name]]
+    assert out[-1] == f"{len(columns)} column(s)"
+    narrow = _cli(published, "describe", "systems", columns=80)
+    assert narrow.returncode == 0 and max(map(len, narrow.stdout.splitlines())) <= 80
+
+
+def test_describe_unknown_table_suggests_a_name(published):
+    result = _cli(published, "describe", "sytems")
+    assert result.returncode == 1 and "did you mean" in result.stderr and "systems" in result.stderr
+    audit = _cli(published, "describe", "audit.pipeline_runs", columns=200)
+    assert audit.returncode == 0 and "run_id" in audit.stdout and "Grain: (not declared)" in audit.stdout
+
+
+def test_every_mart_declares_its_grain_and_the_grain_holds(published):
+    """The grain in each mart's YAML (config.meta.grain) reaches the published table comment, and no two rows
+    share it: a declared grain is a checked fact, not a comment."""
+    models = _yml_models()
+    for mart in analyst.marts(published):
+        declared = models[mart.name].get("config", {}).get("meta", {}).get("grain")
+        assert declared is not None, f"models/marts/{mart.name}.yml declares no config.meta.grain"
+        assert mart.grain == (f"one row per {' x '.join(declared)}" if declared else "one row"), mart.name
+        key = ", ".join(declared) or "1"
+        dupes = analyst.query(f"select count(*) from (select {key} from marts.{mart.name} group by all "
+                              f"having count(*) > 1)", published).rows[0][0]
+        assert dupes == 0, f"marts.{mart.name}: {dupes} values of its grain ({key}) repeat"
+        if not declared:
+            assert mart.rows == 1
+
+
+# --- the DuckDB shell --------------------------------------------------------------------------------
+
+def _shell(settings, script: str) -> subprocess.CompletedProcess:
+    return _cli(settings, "shell", stdin=script)
+
+
+def test_shell_reads_marts_and_writes_nothing(published, tmp_path):
+    settings = private_copy(published, tmp_path)
+    before = file_state(settings.published_db)
+    out = _shell(settings, ".mode csv\nselect count(*) as n from systems;\n"
+                           "select current_setting('enable_external_access') as ext, "
+                           "current_setting('lock_configuration') as locked;\n")
+    assert out.returncode == 0, out.stderr
+    n = _direct(settings, "select count(*) from marts.systems")[0][0]
+    assert out.stdout.split() == ["n", str(n), "ext,locked", "false,true"]
+    target = tmp_path / "out"
+    for script, refusal in [
+        (f"COPY (select 1) TO '{target}.csv';", "disabled by configuration"),
+        (f"COPY (select 'x') TO '{settings.published_db}' (FORMAT csv);", "disabled by configuration"),
+        (f"ATTACH '{target}.duckdb' AS w;", "disabled by configuration"),
+        ("SET enable_external_access = true;", "configuration has been locked"),
+        (f".output {target}.txt", "cannot be used in -safe mode"),
+        (f".once {target}.txt", "cannot be used in -safe mode"),
+        (f".shell touch {target}.sh", "cannot be used in -safe mode"),
+        (f".open {target}.db", "cannot be used in -safe mode"),
+        ("INSTALL httpfs;", "disabled by configuration"),
+    ]:
+        result = _shell(settings, script + "\nselect 'still here' as s;\n")
+        assert refusal in result.stdout + result.stderr, (script, result.stdout, result.stderr)
+        assert "still here" in result.stdout
+    assert file_state(settings.published_db) == before
+    assert not list(tmp_path.glob("out*")), "no file written"
+
+
+# --- a tool holding the published file read-write ---------------------------------------------------
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write, as a BI tool without read-only mode opens it
+print("holding", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_read_write_holder_gets_one_line_not_a_traceback(published, tmp_path):
+    settings = private_copy(published, tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(settings.published_db)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        for args in (["sql", "select 1"], ["tables"], ["describe", "systems"], ["coverage"]):
+            result = _cli(settings, *args)
+            assert result.returncode == 4, (args, result.stdout, result.stderr)
+            assert "Traceback" not in result.stderr
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, (args, result.stderr)
+            assert f"is locked by another process that opened it read-write (PID {holder.pid}" in lines[0]
+            assert "read-only" in lines[0]
+        status = _cli(settings, "status")
+        assert "Traceback" not in status.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.2)
+    assert _cli(settings, "sql", "select 1").returncode == 0, "readable again once the holder is gone"

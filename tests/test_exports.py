@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -51,10 +53,13 @@ def test_manifest_describes_every_mart(exported):
             assert entry["rows"] == marts[name], name
             assert entry["sha256"] == sha256_of(parquet), name
             assert entry["bytes"] == parquet.stat().st_size
-            cols = con.execute("select column_name, data_type from information_schema.columns where "
-                               "table_schema = 'marts' and table_name = ? order by ordinal_position", [name]).fetchall()
-            assert [(c["name"], c["type"]) for c in entry["columns"]] == cols
-            if "list_date" in [c for c, _ in cols]:
+            cols = con.execute("select column_name, data_type, comment from duckdb_columns() where "
+                               "schema_name = 'marts' and table_name = ? order by column_index", [name]).fetchall()
+            assert [c["name"] for c in entry["columns"]] == [c for c, _, _ in cols]
+            for exported, (column, dtype, comment) in zip(entry["columns"], cols):
+                assert exported["type"] == exports._EXPORT_TYPES.get(dtype, dtype), (name, column)
+                assert exported["description"] == " ".join(comment.split()) and comment, (name, column)
+            if "list_date" in [c for c, _, _ in cols]:
                 lo, hi = con.execute(f'select min(list_date), max(list_date) from marts."{name}"').fetchone()
                 assert entry["list_range"] == {"min": lo.isoformat(), "max": hi.isoformat()}
             else:
@@ -63,6 +68,8 @@ def test_manifest_describes_every_mart(exported):
         con.close()
     by_name = {t["table"]: t for t in manifest["tables"]}
     assert by_name["marts.list_entries"]["rows"] == 33_500
+    assert by_name["marts.list_entries"]["grain"] == "one row per list_date x rank"
+    assert by_name["marts.systems"]["description"].startswith("One row per system (system_key)")
     assert by_name["marts.performance_development"]["rows"] == 67
 
 
@@ -76,6 +83,57 @@ def test_parquet_holds_exactly_the_table(exported):
             for a, b in ((entry["table"], f"read_parquet('{parquet}')"), (f"read_parquet('{parquet}')", entry["table"])):
                 missing = con.execute(f"select count(*) from (from {a} except all from {b})").fetchone()[0]
                 assert missing == 0, f"{entry['table']}: {missing} rows of {a} not in {b}"
+    finally:
+        con.close()
+
+
+def _kv(con, parquet: Path) -> dict[str, str]:
+    return {k.decode(): v.decode() for k, v in con.execute(
+        "select key, value from parquet_kv_metadata(?)", [str(parquet)]).fetchall()}
+
+
+def test_parquet_files_carry_their_descriptions_and_no_unsigned_types(exported):
+    settings, manifest = exported
+    con = duckdb.connect()
+    try:
+        for entry in manifest["tables"]:
+            parquet = settings.exports_dir / entry["file"]
+            kv = _kv(con, parquet)
+            assert kv["table"] == entry["table"] and kv["description"] == entry["description"] != ""
+            assert kv["grain"] == entry["grain"]
+            assert json.loads(kv["column_descriptions"]) == {c["name"]: c["description"] for c in entry["columns"]}
+            kinds = con.execute("select name, converted_type from parquet_schema(?) where converted_type like 'UINT%'",
+                                [str(parquet)]).fetchall()
+            assert kinds == [], f"{entry['file']}: unsigned columns {kinds}"
+        n_lists = con.execute("select converted_type from parquet_schema(?) where name = 'n_lists'",
+                              [str(settings.exports_dir / "performance_trend.parquet")]).fetchone()
+        assert n_lists[0] in ("INT_32", "INT_64", None), n_lists  # was UINT_32 (regr_count)
+    finally:
+        con.close()
+
+
+def test_unsigned_and_hugeint_columns_export_as_exact_signed_types(published, tmp_path):
+    """Whatever type a mart ends up with, the export gives BI tools a signed one holding the same values."""
+    settings = private_copy(published, tmp_path)
+    values = {"u8": "255::utinyint", "u16": "65535::usmallint", "u32": "4294967295::uinteger",
+              "u64": "18446744073709551615::ubigint", "i128": "170141183460469231731687303715884105::hugeint"}
+    with duckdb.connect(str(settings.published_db)) as con:
+        con.execute("create table marts.zz_types as select " + ", ".join(f"{v} as {k}" for k, v in values.items()))
+        con.execute("comment on column marts.zz_types.u32 is 'a count'")
+    manifest = exports.write_exports(settings.published_db, settings.exports_dir)
+    entry = next(t for t in json.loads(manifest.read_text())["tables"] if t["table"] == "marts.zz_types")
+    assert {c["name"]: c["type"] for c in entry["columns"]} == {
+        "u8": "SMALLINT", "u16": "INTEGER", "u32": "BIGINT", "u64": "DECIMAL(20,0)", "i128": "DECIMAL(38,0)"}
+    assert next(c for c in entry["columns"] if c["name"] == "u32")["description"] == "a count"
+    parquet = settings.exports_dir / entry["file"]
+    con = duckdb.connect()
+    try:
+        kinds = dict(con.execute("select name, type from parquet_schema(?) where name <> 'duckdb_schema'",
+                                 [str(parquet)]).fetchall())
+        assert kinds == {"u8": "INT32", "u16": "INT32", "u32": "INT64", "u64": "FIXED_LEN_BYTE_ARRAY",
+                         "i128": "FIXED_LEN_BYTE_ARRAY"}
+        row = con.execute("select u8, u16, u32, u64::varchar, i128::varchar from read_parquet(?)", [str(parquet)]).fetchone()
+        assert row == (255, 65535, 4294967295, "18446744073709551615", "170141183460469231731687303715884105")
     finally:
         con.close()
 
@@ -157,3 +215,26 @@ def test_duckdb_engine_reflects_columns(engine):
     SQLAlchemy 2.0.44 pin in requirements.lock; this test fails if a lock change breaks it again."""
     cols = inspect(engine).get_columns("country_list_stats", schema="marts")
     assert [c["name"] for c in cols][:2] == ["list_date", "list_label"]
+
+
+def test_readme_sqlalchemy_uri_is_read_only(published):
+    """The BI section's Superset URI: reads the marts, refuses writes, and leaves room for other readers."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert "duckdb:////abs/path/warehouse/top500.duckdb?access_mode=READ_ONLY" in readme
+    uri = f"duckdb:///{published.published_db}?access_mode=READ_ONLY"
+    assert uri.startswith("duckdb:////")
+    before = file_state(published.published_db)
+    engine = create_engine(uri)
+    try:
+        with engine.connect() as con:
+            assert con.execute(text("select count(*) from marts.list_entries")).scalar() == 33_500
+            with pytest.raises(sqlalchemy.exc.ProgrammingError, match="read-only"):
+                con.execute(text("create table marts.bi_probe as select 1 as x"))
+            # while the BI tool holds it, an analyst's `top500 sql` still opens it (read-only beside read-only)
+            env = {**os.environ, "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir), "CI": "1"}
+            other = subprocess.run([sys.executable, "-m", "flows.cli", "sql", "--format", "csv", "select 1 as one"],
+                                   env=env, capture_output=True, text=True, timeout=120)
+            assert other.returncode == 0 and other.stdout == "one\n1\n", other.stderr
+    finally:
+        engine.dispose()
+    assert file_state(published.published_db) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 from pathlib import Path
@@ -109,3 +110,129 @@ def test_missing_marts_render_not_available_and_the_rest_still_draws(published, 
     drawn = {k: _drawn_traces(body) for k, (_, body) in _sections(dom).items()}
     assert all(drawn[k] >= 2 for k in ("performance", "countries", "shares", "efficiency")), drawn
     assert drawn["demand"] == drawn["announced"] == drawn["turnover"] == 0
+
+
+# --- words, distinct lines, readable labels, fitted axes (issue 18) -------------------------------
+
+ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")  # fit_notable_before_2010, top500_world_after_2013, ...
+
+
+def _panel_pages(page: Path, tmp: Path) -> dict[str, tuple[Path, int]]:
+    """One page per panel (the others hidden), and the window height that holds it."""
+    html = page.read_text()
+    pages = {}
+    for key, (_, body) in _sections(html).items():
+        heights = [int(h) for h in re.findall(r'"height":\s*(\d+)', body)] or [600]
+        one = tmp / f"panel-{key}.html"
+        one.write_text(html.replace("</style>", f".panel{{display:none}} #{key}{{display:block}} "
+                                                "h1,.meta{display:none}</style>", 1))
+        pages[key] = (one, max(heights) + 260)
+    return pages
+
+
+def test_a_screenshot_per_panel(built, tmp_path):
+    """Each panel drawn alone and saved as <tmp>/screenshots/<panel>.png, for a person to look at."""
+    _, page = built
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    for key, (one, height) in _panel_pages(page, tmp_path).items():
+        shot = shots / f"{key}.png"
+        taken = _chromium(f"--screenshot={shot}", f"--window-size=1300,{height}", one.as_uri(), tmp=tmp_path)
+        assert taken.returncode == 0 and shot.exists(), taken.stderr[-2000:]
+        assert shot.stat().st_size > 40_000, f"{key}: a blank panel screenshots to a few KB"
+    assert sorted(p.stem for p in shots.iterdir()) == sorted(ALL_PANELS)
+
+
+def _dom(built, tmp_path) -> dict[str, str]:
+    _, page = built
+    dom = _chromium("--dump-dom", "--window-size=1300,4000", page.as_uri(), tmp=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return {k: body for k, (_, body) in _sections(dom.stdout).items()}
+
+
+def _texts(body: str, css_class: str) -> list[str]:
+    found = re.findall(rf'class="{css_class}"[^>]*>(.*?)</text>', body, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", t)).strip() for t in found]
+
+
+def test_the_report_speaks_in_words_not_ids(built, tmp_path):
+    """Legends and titles name scenarios and supply series as readers know them; ids only in the hover."""
+    sections = _dom(built, tmp_path)
+    settings, page = built
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        scenarios = [s for (s,) in con.execute("select distinct scenario from marts.demand_forecast").fetchall()]
+    for key, body in sections.items():
+        shown = _texts(body, "legendtext") + _texts(body, "gtitle") + _texts(body, "annotation-text")
+        leaked = sorted({m for text in shown for m in ID.findall(text)})
+        assert leaked == [], f"{key}: ids in legends or titles: {leaked}"
+    demand = sections["demand"]
+    legend = " ".join(_texts(demand, "legendtext"))
+    for words in ("OpenAI (2018)", "Korean policy study (2020)", "Epoch AI (2024)", "our fit: notable models "
+                  "before 2010", "TOP500 world aggregate Rmax, trend since 2014", "TOP500 South Korea"):
+        assert words in legend, words
+    html = page.read_text()
+    drawn = {s for s in scenarios if f"id: {s}" in html}  # the ids are in the hover templates
+    assert {"openai_2018", "kr_study_roberta_bert", "top500_world_after_2013"} <= drawn
+
+
+def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
+    settings, _ = built
+    from flows.exports import open_published
+
+    with open_published(settings) as (con, _):
+        panel = report.demand_panel(report.Marts(con))
+    fig = panel.figure
+    top = [t for t in fig.data if t.showlegend is not False and t.legend in (None, "legend") and t.name]
+    assert len({t.name for t in top}) == len(top), "one legend entry per line"
+    # growth rates (log of the last multiplier): lines whose rates differ by less than 5% look like one
+    rates = sorted(math.log(t.y[-1]) for t in top)
+    for a, b in zip(rates, rates[1:]):
+        assert b / a > 1.05, (a, b)
+    assert len({(t.line.color, t.line.dash) for t in top}) == len(top), "colour and dash differ line by line"
+    # the two scenarios doubling every 3.4 months (OpenAI 2018 and the fit to OpenAI's points) are one entry
+    assert sum("OpenAI" in t.name for t in top) == 1
+    gap = [t for t in fig.data if t.legend == "legend2"]
+    assert gap and all(t.showlegend is not False for t in gap), "the gap lines have a legend of their own"
+    assert fig.layout.legend2.title.text.startswith("Gap against")
+
+
+def _label_boxes(body: str) -> list[tuple[str, float, float, float, float]]:
+    """Text labels of points as boxes (left, top, right, bottom) in px, from the SVG plotly drew."""
+    boxes = []
+    pattern = (r'<g class="textpoint" transform="translate\(([-\d.]+),([-\d.]+)\)"><text x="([-\d.]+)" '
+               r'y="([-\d.]+)" data-unformatted="([^"]*)"[^>]*text-anchor="(\w+)"[^>]*font-size: (\d+)px')
+    for tx, ty, x, y, text, anchor, size in re.findall(pattern, body):
+        width = len(text) * int(size) * 0.55
+        ax, by = float(x) + float(tx), float(y) + float(ty)
+        left = {"start": ax, "middle": ax - width / 2, "end": ax - width}[anchor]
+        boxes.append((text, left, by - int(size), left + width, by + 2))
+    return boxes
+
+
+def _overlap(a, b) -> bool:
+    return a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+
+
+def test_announced_labels_do_not_overlap_and_the_axis_fits_the_data(built, tmp_path):
+    boxes = _label_boxes(_dom(built, tmp_path)["announced"])
+    clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b)]
+    assert clashes == [], f"labels overlap: {clashes}"
+    assert 4 <= len(boxes) <= 10, [b[0] for b in boxes]
+
+    settings, _ = built
+    from flows.exports import open_published
+
+    with open_published(settings) as (con, _):
+        fig = report.announced_panel(report.Marts(con)).figure
+        low, high = con.execute("""select min(coalesce(est_rmax_tflops_low, est_rmax_tflops)),
+                                          max(coalesce(est_rmax_tflops_high, est_rmax_tflops))
+                                   from marts.announced_systems where est_rmax_tflops > 0""").fetchone()
+    assert fig.layout.yaxis.range, "the y axis is fitted, not left to autorange over every list since 1993"
+    x0, x1 = fig.layout.xaxis.range
+    in_range = [y for t in fig.data if t.mode == "lines" for x, y in zip(t.x, t.y) if x0 <= x <= x1]
+    lowest = min(low * report.TFLOPS, *in_range)
+    highest = max(high * report.TFLOPS, *in_range)
+    y0, y1 = fig.layout.yaxis.range
+    # the axis spans what is drawn, with a margin under half a decade (not down to 10 GFlop/s)
+    assert y0 <= math.log10(lowest) <= y0 + 0.5, (y0, lowest)
+    assert y1 - 0.5 <= math.log10(highest) <= y1, (y1, highest)

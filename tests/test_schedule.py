@@ -69,7 +69,85 @@ def test_serve_without_a_server_says_how_to_start_one(tmp_path, api_url):
     assert result.returncode == 1, result.stderr
     assert "prefect server start" in result.stderr
     assert ("PREFECT_API_URL is not set" if api_url is None else "is not reachable") in result.stderr
+    # the hint starts a server where PREFECT_API_URL points, not always on port 4200
+    port = 4200 if api_url is None else 9
+    assert f"prefect server start --host 127.0.0.1 --port {port}\n" in result.stderr
+    assert f"export PREFECT_API_URL=http://127.0.0.1:{port}/api\n" in result.stderr
     assert not (tmp_path / "warehouse").exists()  # nothing ran
+
+
+def test_relative_source_is_stored_absolute(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mirror").mkdir()
+    assert schedule.deployment("mirror").parameters["source"] == str(tmp_path / "mirror")
+    assert schedule.deployment("~/lists").parameters["source"] == str(Path.home() / "lists")
+    for kept in ("bundled", "https://www.top500.org", "http://127.0.0.1:8000/mirror"):
+        assert schedule.deployment(kept).parameters["source"] == kept
+
+
+def _schedule_cli(tmp_path, *args, env_extra=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"), "TOP500_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+                **(env_extra or {})})
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_schedule_command_lists_next_runs_in_utc_and_local_time(tmp_path):
+    result = _schedule_cli(tmp_path, "schedule", "--count", "4", env_extra={"TZ": "Asia/Seoul"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    runs = [line.strip() for line in lines[lines.index("next 4 runs:") + 1:][:4]]
+    expected = schedule.next_runs(4)
+    assert runs == [f"{d:%a %Y-%m-%d} 06:00 UTC (15:00 KST local)" for d in expected]  # UTC+9, same day
+    assert "datetime.datetime" not in result.stdout
+    assert "PREFECT_API_URL is not set" in result.stdout
+    assert "last run: none recorded" in result.stdout
+    west = _schedule_cli(tmp_path, "schedule", "-n", "1", env_extra={"TZ": "America/Los_Angeles"}).stdout
+    day_before = expected[0] - timedelta(days=1)
+    assert f"{expected[0]:%a %Y-%m-%d} 06:00 UTC ({day_before:%a %Y-%m-%d} 22:00 PST local)" in west \
+        or f"({day_before:%a %Y-%m-%d} 23:00 PDT local)" in west
+
+
+def test_schedule_command_tells_what_the_published_file_came_from(published, tmp_path):
+    from tests.conftest import private_copy
+
+    settings = private_copy(published, tmp_path)
+    with duckdb.connect(str(settings.published_db)) as con:  # a run's row, as the pipeline records it (UTC)
+        con.execute("""insert into audit.pipeline_runs values ('8c2f0e51-run', '2026-06-09 06:00:03', '2026-06-09 06:01:10',
+                       'https://www.top500.org', 'published', 1, ['2026-06'], 500, 'x', null, null)""")
+    result = _schedule_cli(tmp_path, "schedule", "-n", "1", env_extra={"TZ": "Europe/Berlin"})
+    assert result.returncode == 0, result.stderr
+    assert (f"published file {settings.published_db}: from run 8c2f0e51 started Tue 2026-06-09 06:00 UTC "
+            "(08:00 CEST local), source https://www.top500.org; that run published: lists added 2026-06, "
+            "500 rows") in result.stdout
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from flows.lock import warehouse_lock
+with warehouse_lock(Path(sys.argv[1]), command="top500 run"):
+    print("holding", flush=True)
+    time.sleep(120)
+"""
+
+
+def test_docs_refuses_while_a_run_holds_the_warehouse(tmp_path):
+    warehouse = tmp_path / "warehouse"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = _schedule_cli(tmp_path, "docs")
+        assert result.returncode == 1
+        assert f"another run is in progress (pid {holder.pid}" in result.stderr
+        assert "try again when it has finished" in result.stderr
+        assert not (warehouse / "build").exists(), "docs wrote nothing"
+    finally:
+        holder.kill()
+        holder.wait()
+    result = _schedule_cli(tmp_path, "docs")
+    assert result.returncode == 1 and "nothing built yet" in result.stderr, "the lock is free again"
 
 
 # --- a served deployment on a real server ----------------------------------------
@@ -90,7 +168,7 @@ def served(prefect_api, tmp_path, parsed_lists):
     """`top500 serve --source <http site>` in a subprocess, the site laid out like top500.org and serving
     every bundled list, 2020-11 as first published (the re-issue comes later in the test).
 
-    Yields (client, deployment, warehouse dir, site, site directory, log path)."""
+    Yields (client, deployment, warehouse dir, site, site directory, log path, the command's environment)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -124,7 +202,7 @@ def served(prefect_api, tmp_path, parsed_lists):
                         return None
 
                 dep = _wait(deployment, 120, "the served deployment to register")
-                yield client, dep, warehouse, site, served_dir, log_path
+                yield client, dep, warehouse, site, served_dir, log_path, env
         finally:
             proc.send_signal(signal.SIGINT)  # the runner pauses the schedule and exits
             try:
@@ -167,7 +245,7 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
 
     from tests.conftest import BUNDLED_LISTS
 
-    client, dep, warehouse, site, served_dir, log_path = served
+    client, dep, warehouse, site, served_dir, log_path, env = served
     published = warehouse / "top500.duckdb"
 
     # the registered deployment: parameters, description, schedules as the server stores them
@@ -207,6 +285,15 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     _log_text(client, second.id, "no new list")
     assert sum(h.get("_status") == 200 for _, h in site.requests) == bodies, "no file downloaded again"
     assert file_state(published) == after_first
+
+    # `top500 schedule` reads the last run from the server: the no-op run, with its summary
+    shown = subprocess.run([sys.executable, "-m", "flows.cli", "schedule", "-n", "2"], env={**env, "TZ": "UTC"},
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    last = next(line for line in shown.stdout.splitlines() if line.startswith("last run (Prefect server"))
+    second_run = client.read_flow_run(second.id)
+    assert f"{second_run.name} started {second_run.start_time:%a %Y-%m-%d %H:%M} UTC, Completed" in last
+    assert "no new list" in last
 
     # the re-issue appears on the server: the third run fetches that file alone and replaces its list
     (served_dir / "TOP500_202011.xlsx").write_bytes((BUNDLED_LISTS / "TOP500_202011.xlsx").read_bytes())
