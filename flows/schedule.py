@@ -264,44 +264,20 @@ def _last_local_run(settings) -> str | None:
         started = datetime.fromisoformat(run["started_at"]).replace(tzinfo=timezone.utc)  # recorded in UTC
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    lists = run.get("lists_added") or []
-    if not run.get("files_loaded"):
-        did = "no new list"
-    elif not lists:
-        did = f"no new list; {run['files_loaded']} reference file(s) updated"
-    else:
-        did = f"loaded {_lists_text(lists)}, {run.get('list_rows_loaded', 0):,} entries"
-    outcome = "published" if run.get("published") else f"{run.get('status', '?')}, nothing published"
-    return (f"last run ({path}): started {when(started)}, {outcome}: {did}; "
-            f"{run.get('duration_s', 0):.0f} s; source {run.get('source', '?')}")
-
-
-def _lists_text(lists: list[str]) -> str:
-    return ", ".join(lists) if len(lists) <= 4 else f"{len(lists)} lists ({lists[0]} .. {lists[-1]})"
+    return (f"last run ({path}): started {when(started)}, {run.get('status', '?')} in "
+            f"{run.get('duration_s', 0):.0f} s: {run.get('headline') or run.get('message')}; "
+            f"source {run.get('source', '?')}")
 
 
 def _published_run(settings) -> str | None:
-    """Which run the published file came from, by its own audit.pipeline_runs (read through the analysts' door)."""
-    from flows.analyst import AnalystError, open_published
+    """Which run made what is published, from the publication's own record (publication.json)."""
+    from flows import publish
 
-    if not settings.published_db.exists():
+    current = publish.current(settings)
+    if current is None:
         return None
-    try:
-        con = open_published(settings)
-    except AnalystError as exc:
-        return f"published warehouse: {exc}"
-    try:
-        row = con.execute(
-            """select run_id, started_at, finished_at, status, source, lists_added, rows_loaded
-               from audit.pipeline_runs order by started_at desc limit 1""").fetchone()
-    finally:
-        con.close()
-    if row is None:
-        return None
-    run_id, started, finished, status, source, lists, rows = row
-    started = started.replace(tzinfo=timezone.utc)  # the pipeline records UTC
-    text = f"published file {settings.published_db}: from run {run_id[:8]} started {when(started)}, source {source}"
-    if finished is None:
-        # the publishing run's row is copied into the file before the run records its counts
-        return text
-    return text + f"; that run {status}: lists added {_lists_text(lists) if lists else 'none'}, {rows:,} rows"
+    published = datetime.fromisoformat(current.published_at.rstrip("Z")).replace(tzinfo=timezone.utc)
+    lists = current.lists
+    return (f"published file {settings.published_db}: generation {current.generation} "
+            f"({lists.get('count', 0)} lists, {lists.get('first')} .. {lists.get('last')}), made by run "
+            f"{current.run_id[:8]} from {current.source}, published {when(published)}")

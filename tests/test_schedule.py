@@ -110,17 +110,16 @@ def test_schedule_command_lists_next_runs_in_utc_and_local_time(tmp_path):
 
 
 def test_schedule_command_tells_what_the_published_file_came_from(published, tmp_path):
-    from tests.conftest import private_copy
+    from flows import publish
 
-    settings = private_copy(published, tmp_path)
-    with duckdb.connect(str(settings.published_db)) as con:  # a run's row, as the pipeline records it (UTC)
-        con.execute("""insert into audit.pipeline_runs values ('8c2f0e51-run', '2026-06-09 06:00:03', '2026-06-09 06:01:10',
-                       'https://www.top500.org', 'published', 1, ['2026-06'], 500, 'x', null, null)""")
-    result = _schedule_cli(tmp_path, "schedule", "-n", "1", env_extra={"TZ": "Europe/Berlin"})
+    current = publish.current(published)
+    when = datetime.fromisoformat(current.published_at).replace(tzinfo=timezone.utc)
+    result = _schedule_cli(tmp_path, "schedule", "-n", "1",
+                           env_extra={"TZ": "UTC", "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir)})
     assert result.returncode == 0, result.stderr
-    assert (f"published file {settings.published_db}: from run 8c2f0e51 started Tue 2026-06-09 06:00 UTC "
-            "(08:00 CEST local), source https://www.top500.org; that run published: lists added 2026-06, "
-            "500 rows") in result.stdout
+    assert (f"published file {published.published_db}: generation {current.generation} (67 lists, 1993-06 .. "
+            f"2026-06), made by run {current.run_id[:8]} from manual, published {when:%a %Y-%m-%d %H:%M} UTC\n"
+            ) in result.stdout, result.stdout
 
 
 HOLD_LOCK = """
