@@ -376,19 +376,20 @@ def _swap(direction: str) -> None:
 @app.command()
 def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
     """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
-    import duckdb
-
-    from flows.load import connect
+    from flows.analyst import AnalystError, open_published
     from flows.specs_report import coverage_summary
 
     settings = _settings()
     if not settings.published_db.exists():
         _fail("nothing published yet: run `top500 run` first")
     try:
-        with connect(settings.published_db, read_only=True) as con:
-            typer.echo(coverage_summary(con, top=top))
-    except duckdb.Error as exc:
-        _fail(f"error: cannot read {settings.published_db}: {str(exc).splitlines()[0]}")
+        con = open_published(settings)  # the analysts' door: read-only, nothing else reachable
+    except AnalystError as exc:
+        _fail(str(exc), exc.exit_code)
+    try:
+        typer.echo(coverage_summary(con, top=top))
+    finally:
+        con.close()
 
 
 @app.command()

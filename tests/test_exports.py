@@ -177,7 +177,7 @@ def test_published_file_and_exports_open_in_duckdb_14(exported, duckdb14_python)
     seen = json.loads(out.stdout)
     assert seen["version"].startswith("1.4.")
     assert seen["marts"] == _marts(settings.published_db)
-    assert seen["views"] and all(n > 0 for n in seen["views"].values()), seen["views"]
+    assert all(n > 0 for n in seen["views"].values()), seen["views"]  # any view the contract grows must resolve
     assert seen["korea"] == 19
     assert seen["parquet"] == {t["file"]: t["rows"] for t in manifest["tables"]}
 

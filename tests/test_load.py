@@ -75,28 +75,46 @@ def test_a_failing_load_rolls_back_every_file(tmp_path, parsed_lists):
 KILLABLE_LOAD = textwrap.dedent(
     """
     import sys
+    from pathlib import Path
     from flows import load
     from flows.sources import top500
-    from flows.settings import get_settings
-    files = top500.collect("bundled", get_settings())
-    parsed = top500.parse_all(files)
-    with load.connect(__import__("pathlib").Path(sys.argv[1])) as con:
-        print("loading", flush=True)
-        load.load_files(con, parsed, "killed")
+    files = top500.collect(sys.argv[2], None)
+    with load.connect(Path(sys.argv[1])) as con:
+        load.load_files(con, top500.parse_all(load.changed_files(con, files)), "killed")
     print("done", flush=True)
     """
 )
 
 
-@pytest.mark.parametrize("delay_s", [0.05, 0.4])
-def test_sigkill_mid_load_leaves_all_or_nothing(tmp_path, delay_s):
+def test_sigkill_inside_the_load_transaction_leaves_the_previous_state(tmp_path):
+    """The kill lands after the new rows are written, inside the transaction (a test-only pause point says
+    when): the re-issued list's old rows, its file history and the absent new list must all be as before."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
     db = tmp_path / "top500.duckdb"
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_LOAD, str(db)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "loading"
-    time.sleep(delay_s)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    with load.connect(db) as con:
-        lists, rows = con.execute("select count(distinct list_date), count(*) from raw.top500_entries").fetchone()
-        files = con.execute("select count(*) from raw.source_files").fetchone()[0]
-    assert (lists, rows, files) in {(0, 0, 0), (67, 33_500, 67)}
+    load_dir(src, db, "first")
+    with duckdb.connect(str(db), read_only=True) as con:
+        before = (con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
+                  con.execute("select file_name, sha256, is_current from raw.source_files").fetchall())
+
+    shutil.copy2(BUNDLED_LISTS / "TOP500_202011.xlsx", src / "TOP500_202011.xlsx")  # the re-issue ...
+    copy_bundled(src, ["TOP500_202106.xlsx"])  # ... and a new list, in one load
+    marker = tmp_path / "paused"
+    env = {**__import__("os").environ, "TOP500_TEST_PAUSE_IN_LOAD": str(marker)}
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_LOAD, str(db), str(src)], env=env,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "the load never reached its pause point"
+            time.sleep(0.05)
+        assert int(marker.read_text()) == proc.pid
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    with duckdb.connect(str(db), read_only=True) as con:
+        after = (con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
+                 con.execute("select file_name, sha256, is_current from raw.source_files").fetchall())
+        lists = con.execute("select distinct list_date::varchar from raw.top500_entries").fetchall()
+    assert after == before and lists == [("2020-11-01",)]

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import private_copy  # noqa: E402
+from conftest import chromium, private_copy  # noqa: E402
 
 from flows import report
 from flows.settings import Settings
 
-CHROMIUM = Path("/usr/bin/chromium")
 ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover"]
 
 
@@ -25,10 +24,8 @@ def built(published, tmp_path_factory) -> tuple[Settings, Path]:
 
 
 def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
-    if not CHROMIUM.exists():
-        pytest.skip("headless Chromium not installed: apt-get install -y chromium (.ci/run installs it)")
     return subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        [str(chromium()), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
          f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=10000", *args],
         capture_output=True, text=True, timeout=180)
@@ -177,9 +174,7 @@ def test_the_report_speaks_in_words_not_ids(built, tmp_path):
 
 def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
     settings, _ = built
-    from flows.exports import open_published
-
-    with open_published(settings) as (con, _):
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
         panel = report.demand_panel(report.Marts(con))
     fig = panel.figure
     top = [t for t in fig.data if t.showlegend is not False and t.legend in (None, "legend") and t.name]
@@ -220,9 +215,7 @@ def test_announced_labels_do_not_overlap_and_the_axis_fits_the_data(built, tmp_p
     assert 4 <= len(boxes) <= 10, [b[0] for b in boxes]
 
     settings, _ = built
-    from flows.exports import open_published
-
-    with open_published(settings) as (con, _):
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
         fig = report.announced_panel(report.Marts(con)).figure
         low, high = con.execute("""select min(coalesce(est_rmax_tflops_low, est_rmax_tflops)),
                                           max(coalesce(est_rmax_tflops_high, est_rmax_tflops))

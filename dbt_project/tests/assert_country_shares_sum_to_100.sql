@@ -1,7 +1,7 @@
 -- Country shares are rounded to 4 decimals; their sums stay within 0.01 of 100% on every loaded list
--- (lists from staging: a list missing from the mart fails).
+-- (lists from raw: a list missing from the mart fails).
 with loaded as (
-    select distinct list_date from {{ ref('stg_top500__list_entries') }}
+    select distinct list_date from {{ source('raw', 'top500_entries') }}
 ),
 
 per_list as (

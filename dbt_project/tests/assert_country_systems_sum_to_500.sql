@@ -1,7 +1,7 @@
 -- Every loaded list's countries together hold exactly its 500 systems. The lists come from
--- staging (what was loaded), so a list missing from the mart is a failing row, not an absent one.
+-- raw (what was loaded), so a list missing from the mart is a failing row, not an absent one.
 with loaded as (
-    select distinct list_date from {{ ref('stg_top500__list_entries') }}
+    select distinct list_date from {{ source('raw', 'top500_entries') }}
 ),
 
 per_list as (

@@ -1,11 +1,11 @@
 {{ config(tags=['known_answers']) }}
 -- Fugaku (RIKEN) is one system with one key on every list from 2020-06 on. Whether this applies is
--- decided from what was loaded (staging), never from the model under test.
+-- decided from what was loaded (raw), never from the model under test.
 with loaded as (
     select
         count(distinct list_date) filter (where list_date >= date '2020-06-01') as lists_since,
         count(*) filter (where list_date = date '2020-06-01') > 0 as has_2020_06
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
 ),
 
 fugaku as (

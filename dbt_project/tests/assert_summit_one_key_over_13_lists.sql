@@ -1,10 +1,10 @@
 {{ config(tags=['known_answers']) }}
 -- Summit (ORNL) is one system: one key, on 13 lists from 2018-06 to 2024-06. Checked when those
--- lists and their neighbours were loaded (from staging, never from the model under test: a model
+-- lists and their neighbours were loaded (from raw, never from the model under test: a model
 -- that lost Summit's lists must fail here, not switch the test off).
 with loaded as (
     select count(distinct list_date) as lists
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
     where list_date between date '2017-11-01' and date '2024-11-01'
 ),
 
