@@ -115,12 +115,17 @@ def run(
             refuse_credentials(where)
     except SourceError as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
+    from flows.prefect_api import ServerDidNotStart, api_for_run
+
     try:
         # Taken before Prefect starts or anything is touched: a second run leaves at once.
-        with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"):
-            summary = _run_flow(source, reference_source, full_refresh, settings)
+        with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"), \
+                api_for_run(settings.build_dir / "prefect-server.log") as server:
+            summary = _run_flow(source, reference_source, full_refresh, settings, server)
     except RunInProgress as exc:
         _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
+    except ServerDidNotStart as exc:
+        _fail(f"error: {exc}; nothing was changed")
     typer.echo(summary["headline"])
     if summary["new_countries"]:
         typer.echo("new country on the lists (ISO 3166, first seen now): " + ", ".join(summary["new_countries"]))
@@ -130,7 +135,7 @@ def run(
         _print_coverage_line(settings)
 
 
-def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) -> dict:
+def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, server=None) -> dict:
     """The flow, with every failure turned into one message naming what failed (the details go to a log)."""
     import traceback
 
@@ -146,6 +151,8 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings) 
         DbtRunError: "dbt failed", PublishError: "publishing failed",
     }
     log_file = _log_to_file(settings)
+    if server is not None:
+        server.wait_ready()  # it started while this process imported and scanned
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
     except RunInProgress:
