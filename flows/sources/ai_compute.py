@@ -137,12 +137,12 @@ def _dates_or_months(rows: pd.DataFrame, column: str, header: str, name: str) ->
         if value is None or pd.isna(value):
             return None
         text = str(value).strip()
+        day = text + "-01" if re.fullmatch(r"\d{4}-\d{2}", text) else text
         try:
-            if re.fullmatch(r"\d{4}-\d{2}", text):
-                text += "-01"
-            return csv_tables.to_date(text, PLANNED_HORIZON)
+            return csv_tables.to_date(day, PLANNED_HORIZON)
         except ValueError as exc:
-            raise SourceError(name, f"row at line {line}, column {header!r}: {exc}") from None
+            problem = str(exc).replace(repr(day), repr(text))
+            raise SourceError(name, f"row at line {line}, column {header!r}: {problem}") from None
 
     return pd.Series([one(v, int(line)) for v, line in zip(rows[column], rows["source_line"])],
                      index=rows.index, dtype="object")

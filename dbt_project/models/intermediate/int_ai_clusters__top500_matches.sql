@@ -5,6 +5,7 @@ with clusters as (
     select
         *,
         ' ' || trim(regexp_replace(lower(strip_accents(cluster_name)), '[^a-z0-9]+', ' ', 'g')) || ' ' as name_words,
+        {{ distinctive_words('cluster_name') }} as distinctive_words,
         regexp_replace(lower(strip_accents(coalesce(owner, ''))), '[^a-z0-9]', '', 'g') as owner_norm
     from {{ ref('int_ai_clusters__operational_periods') }}
 
@@ -47,6 +48,8 @@ listed as (
         max(gpu_count) as gpu_count,
         list(distinct trim(regexp_replace(lower(strip_accents(name)), '[^a-z0-9]+', ' ', 'g')))
             filter (where name is not null and name <> '') as name_words_list,
+        list_distinct(flatten(list({{ distinctive_words('name') }}) filter (where name is not null and name <> '')))
+            as distinctive_words,
         list(distinct regexp_replace(lower(strip_accents(site)), '[^a-z0-9]', '', 'g')) as site_norm_list
     from accelerated_entries
     group by system_key, accelerator_family
@@ -54,18 +57,20 @@ listed as (
 ),
 
 -- candidate pairs: a cluster that ran (Existing or Decommissioned, with a first operational date) and a
--- system with the same chip family (one family key contains the other: Epoch's "Intel
--- Data Center GPU Max 1550" is the lists' "Intel Data Center GPU Max"), first listed no earlier than a year
--- before the cluster ran and still listed six months before it
+-- system with the same chip family (one family key contains the other: Epoch's "Intel Data Center GPU Max
+-- 1550" is the lists' "Intel Data Center GPU Max"), listed while the cluster ran (still listed six months
+-- before its first operational date, first listed before it ended)
 pairs as (
 
     select
         clusters.cluster_id,
         clusters.chip_quantity_primary,
         clusters.first_operational_date,
+        clusters.in_supply_until,
         listed.system_key,
         listed.first_list_date,
         listed.gpu_count,
+        len(list_intersect(clusters.distinctive_words, listed.distinctive_words)) > 0 as shares_name_word,
         coalesce(listed.country = clusters.country, false) as same_country,
         -- the longest TOP500 name found in the cluster's name as whole words (not a generic word)
         (
@@ -91,8 +96,8 @@ pairs as (
             or contains(clusters.chip_family, listed.accelerator_family))
     where clusters.status in ('Existing', 'Decommissioned')
         and clusters.first_operational_date is not null
-        and listed.first_list_date >= clusters.first_operational_date - interval 1 year
         and listed.last_list_date >= clusters.first_operational_date - interval 6 months
+        and (clusters.in_supply_until is null or listed.first_list_date < clusters.in_supply_until)
 
 ),
 
@@ -106,18 +111,28 @@ candidates as (
             -- the Netherlands where Nebius is seated): then the owner and the chip count must agree too
             when matched_name_length is not null and owner_matches_site and count_within_10_pct
                 then 'name_owner_chip_count'
+            -- a distinctive word of the names in common ("Jupiter, Julich" / "JUPITER Booster", "KT SuperPOD" /
+            -- "KT DGX SuperPOD"), the same country and the same chip in the same number (within 10%)
+            when shares_name_word and same_country and count_within_10_pct then 'name_word_chip_count'
             -- no name in common: in the same country, the owner's site, the same chip in the same number
-            -- (within 10%), first listed within two years of the cluster's first operational date
+            -- (within 10%), first listed within a year before to two years after the cluster's first date
             when same_country and owner_matches_site and count_within_10_pct
-                and first_list_date <= first_operational_date + interval 2 years then 'owner_chip_count'
+                and first_list_date between first_operational_date - interval 1 year
+                    and first_operational_date + interval 2 years then 'owner_chip_count'
         end as match_rule,
+        case
+            when matched_name_length is not null and same_country then 1
+            when matched_name_length is not null and owner_matches_site and count_within_10_pct then 2
+            when shares_name_word and same_country and count_within_10_pct then 3
+            else 4
+        end as rule_strength,
         coalesce(abs(gpu_count - chip_quantity_primary), 1e9) as count_distance,
         abs(date_diff('day', first_operational_date, first_list_date)) as date_distance
     from pairs
 
 ),
 
--- each cluster's best system: a name match before owner + chip + count alone, a longer name before a shorter
+-- each cluster's best system: the stronger rule (in the order above), a longer name before a shorter
 -- ("SSC-21 Scalable Module" before "SSC-21"), then the nearer GPU count, then the nearer first list; two
 -- systems equally good leave the cluster unmatched (never a guess)
 best_system as (
@@ -128,11 +143,10 @@ best_system as (
             *,
             row_number() over (
                 partition by cluster_id
-                order by (match_rule <> 'owner_chip_count') desc, matched_name_length desc nulls last, count_distance,
-                    date_distance
+                order by rule_strength, matched_name_length desc nulls last, count_distance, date_distance
             ) as preference,
             count(*) over (
-                partition by cluster_id, match_rule, matched_name_length, count_distance, date_distance
+                partition by cluster_id, rule_strength, matched_name_length, count_distance, date_distance
             ) as equally_good
         from candidates
         where match_rule is not null
@@ -157,10 +171,10 @@ overlapping_weaker as (
         and stronger_cluster.is_in_supply
         and weaker_cluster.in_supply_from < coalesce(stronger_cluster.in_supply_until, date '9999-12-31')
         and stronger_cluster.in_supply_from < coalesce(weaker_cluster.in_supply_until, date '9999-12-31')
-        and ((stronger.match_rule <> 'owner_chip_count') > (weaker.match_rule <> 'owner_chip_count')
-            or ((stronger.match_rule <> 'owner_chip_count') = (weaker.match_rule <> 'owner_chip_count')
-                and (coalesce(stronger.matched_name_length, 0), -stronger.count_distance, -stronger.date_distance)
-                    > (coalesce(weaker.matched_name_length, 0), -weaker.count_distance, -weaker.date_distance)))
+        and (-stronger.rule_strength, coalesce(stronger.matched_name_length, 0), -stronger.count_distance,
+                -stronger.date_distance)
+            > (-weaker.rule_strength, coalesce(weaker.matched_name_length, 0), -weaker.count_distance,
+                -weaker.date_distance)
 
 )
 
