@@ -204,9 +204,13 @@ def _recompute(con, country: str, on: date) -> dict:
             "unlisted_cluster_h100e": sum(unlisted), "total_h100e": listed_h100e + sum(unlisted)}
 
 
-@pytest.mark.parametrize("country", ["South Korea", "United States", "China", "Germany"])
-def test_national_compute_recomputed_from_clusters_and_entries(con, country):
-    on = date(2025, 6, 1)
+@pytest.mark.parametrize(("country", "on"), [
+    ("South Korea", date(2025, 6, 1)), ("United States", date(2025, 6, 1)), ("China", date(2025, 6, 1)),
+    ("Germany", date(2025, 6, 1)), ("South Korea", date(2021, 11, 1)),
+    # Summit ran until 2024-11-15 but left the list after 2024-06: on 2024-11 it is an unlisted cluster
+    ("United States", date(2024, 11, 1)),
+])
+def test_national_compute_recomputed_from_clusters_and_entries(con, country, on):
     names = list(_recompute(con, country, on))
     row = con.execute(f"select {', '.join(names)} from marts.national_compute where list_date = ? and country = ?",
                       [on, country]).fetchone()
