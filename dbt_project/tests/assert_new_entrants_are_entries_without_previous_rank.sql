@@ -1,11 +1,13 @@
 {{ config(tags=['known_answers']) }}
--- On every list that prints Previous Rank, the new entrants of country_list_stats are exactly the entries
--- printing none (2017-11: 500 - 363 = 137; 2014-11: 69). The lists and their counts come from staging.
+-- On every list that prints Previous Rank and whose previous list is loaded, the new entrants of
+-- country_list_stats are exactly the entries printing none (2017-11: 500 - 363 = 137; 2014-11: 69). The lists
+-- and their counts come from staging.
 with printed as (
-    select list_date, count(*) filter (where previous_rank is null) as entries_without_previous_rank
+    select list_date, edition, count(*) filter (where previous_rank is null) as entries_without_previous_rank
     from {{ ref('stg_top500__list_entries') }}
-    group by list_date
+    group by list_date, edition
     having count(previous_rank) > 0
+        and (edition - 1) in (select edition from {{ ref('stg_top500__list_entries') }})
 ),
 
 counted as (

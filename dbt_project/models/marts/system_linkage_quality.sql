@@ -44,7 +44,10 @@ select
             / nullif(count(links.previous_rank), 0), 2)
     end as previous_rank_linked_pct,
     count(links.first_appearance) as entries_with_first_appearance,
-    count(*) filter (where keys.key_first_edition > links.first_appearance)
+    -- only where every list from the First Appearance to this one is loaded (a partial source cannot do better)
+    count(*) filter (where keys.key_first_edition > links.first_appearance
+        and (select count(*) from loaded_editions as l where l.edition between links.first_appearance and links.edition)
+            = links.edition - links.first_appearance + 1)
         as keys_starting_after_first_appearance,
     count(*) filter (where keys.key_first_edition < links.first_appearance)
         as keys_starting_before_first_appearance,
