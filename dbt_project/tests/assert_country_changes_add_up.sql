@@ -1,9 +1,9 @@
 -- A list's country changes add up to the change of the list's totals (a country that left has a 0-system row
 -- carrying its decrease; 2021-11: Hong Kong), and are NULL exactly where the earlier list is not loaded (the
--- first list; a year earlier for the first two). Totals come from staging, not from the model under test.
+-- first list; a year earlier for the first two). Totals come from raw, not from the model under test.
 with totals as (
     select edition, count(*) as systems, sum(rmax_tflops) as rmax_tflops
-    from {{ ref('stg_top500__list_entries') }}
+    from {{ source('raw', 'top500_entries') }}
     group by edition
 ),
 
