@@ -156,13 +156,13 @@ def test_kr_study_gap_is_2905x_after_20_periods_and_1140x_at_60_months(con):
     assert first_1000x == math.ceil(math.log(1000) / (math.log(per_period) / 3.4))
 
 
-def test_forecast_defaults_to_latest_list_and_120_months_with_anchored_flop(con):
+def test_forecast_defaults_to_latest_list_and_120_months_with_extrapolated_flop(con):
     latest = con.execute("select max(list_date) from marts.list_entries").fetchone()[0]
     base, horizon, scenarios = con.execute("""
         select min(base_date), max(months_ahead), count(distinct scenario) from marts.demand_forecast""").fetchone()
     assert base == latest and horizon == 120 and scenarios >= 10
     flop = con.execute("""
-        select implied_flop from marts.demand_forecast
+        select extrapolated_flop from marts.demand_forecast
         where scenario = 'kr_study_roberta_bert' and months_ahead = 0""").fetchone()[0]
     months = (latest - date(2019, 7, 1)).days / (365.25 / 12)
     assert flop == pytest.approx(8.5067e21 * 2.98 ** (months / 3.4), rel=1e-9)
@@ -204,13 +204,13 @@ def test_announced_estimates_use_the_median_a100_rmax_per_gpu(con):
     assert 10 < median < 16  # FACTS.md: Perlmutter 11.5, Selene 12.3-14.2 TF per A100
     rows = con.execute("""
         select system_name, accelerator_count, est_rmax_tflops, est_rmax_tflops_low, est_rmax_tflops_high,
-               peak_fp64_tensor_tflops, peak_bf16_dense_tflops
+               peak_fp64_tensor_tflops, peak_16bit_dense_tflops
         from marts.announced_systems where record_source = 'curated'""").fetchall()
     assert len(rows) == 3
-    for name, count, est, low, high, fp64, bf16 in rows:
+    for name, count, est, low, high, fp64, peak16 in rows:
         assert est == pytest.approx(count * median, rel=1e-9), name
         assert low < est < high, name
-        assert fp64 == pytest.approx(count * 19.5) and bf16 == pytest.approx(count * 312)
+        assert fp64 == pytest.approx(count * 19.5) and peak16 == pytest.approx(count * 312)
         assert est < fp64  # an HPL estimate stays below the datasheet peak
 
 

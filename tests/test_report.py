@@ -14,7 +14,8 @@ from conftest import chromium, private_copy  # noqa: E402
 from flows import report
 from flows.settings import Settings
 
-ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover"]
+ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover",
+              "national_compute"]
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +101,7 @@ def test_missing_marts_render_not_available_and_the_rest_still_draws(published, 
     statuses = {k: v[0] for k, v in _sections(page.read_text()).items()}
     assert statuses == {"performance": "chart", "countries": "chart", "shares": "chart",
                         "demand": "unavailable", "announced": "unavailable", "efficiency": "chart",
-                        "turnover": "unavailable"}
+                        "turnover": "unavailable", "national_compute": "chart"}
     assert "Not available: marts.demand_forecast is not in the published warehouse yet" in page.read_text()
     assert "marts.announced_systems lacks the columns est_rmax_tflops this chart reads." in page.read_text()
     dom, _ = _render(page, tmp_path)

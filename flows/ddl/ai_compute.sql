@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS raw.epoch_gpu_clusters (
     hardware_cost_usd             DOUBLE,
     include_in_standard_analysis  BOOLEAN,
     is_noteworthy                 BOOLEAN,
+    decommissioned_date           DATE,
+    superseded_by                 VARCHAR,           -- Name of the record (a later phase) that replaces this one
+    builds_upon                   VARCHAR,           -- Name of the record this one extends
+    is_possible_duplicate         BOOLEAN,           -- NULL when the file leaves it blank
+    possible_duplicate_of         VARCHAR,
+    is_excluded                   BOOLEAN,           -- Epoch's Exclude flag; NULL when blank
     source_line                   INTEGER NOT NULL,
     original                      JSON    NOT NULL,
     source_file                   VARCHAR NOT NULL,
@@ -61,6 +67,14 @@ CREATE TABLE IF NOT EXISTS raw.epoch_gpu_clusters (
     loaded_at                     TIMESTAMP NOT NULL,
     run_id                        VARCHAR NOT NULL
 );
+
+-- Build files made before these columns existed (a reload of gpu_clusters.csv fills them: top500 run --full-refresh).
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS decommissioned_date DATE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS superseded_by VARCHAR;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS builds_upon VARCHAR;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS is_possible_duplicate BOOLEAN;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS possible_duplicate_of VARCHAR;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS is_excluded BOOLEAN;
 
 -- OpenAI "AI and Compute" (2018) points: 1 petaflop/s-day = 8.64e19 FLOP.
 CREATE TABLE IF NOT EXISTS raw.openai_ai_and_compute (

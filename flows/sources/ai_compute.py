@@ -7,6 +7,7 @@ Epoch AI data is CC BY 4.0 (see warehouse/sources/ai_compute/SOURCES.md).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -82,6 +83,13 @@ GPU_CLUSTERS = Dataset(
         C("Hardware Cost", "hardware_cost_usd", "usd"),
         C("Include in Standard Analysis", "include_in_standard_analysis", "bool"),
         C("Noteworthy", "is_noteworthy", "bool"),
+        # lifetime and record links: what counts as operational compute on a date (marts.ai_clusters)
+        C("Decommissioned Date (if applicable)", "decommissioned_date"),  # a date or a month: see parse()
+        C("Superseded by", "superseded_by"),
+        C("Builds Upon", "builds_upon"),
+        C("Possible Duplicate", "is_possible_duplicate", "bool"),
+        C("Possible Duplicate Of", "possible_duplicate_of"),
+        C("Exclude", "is_excluded", "bool"),
     ),
 )
 
@@ -112,11 +120,32 @@ def parse(file: SourceFile) -> ParsedFile:
     if dataset is None:
         raise SourceError(file.file_name, f"not an AI-compute file (expected one of {sorted(BY_FILE_NAME)})")
     parsed = csv_tables.parse(dataset, file)
+    if dataset is GPU_CLUSTERS:
+        rows = parsed.rows
+        rows["decommissioned_date"] = _dates_or_months(rows, "decommissioned_date",
+                                                       "Decommissioned Date (if applicable)", file.file_name)
     if dataset is AI_AND_COMPUTE:
         rows = parsed.rows
         rows.insert(2, "training_compute_flop", rows["petaflop_s_days"] * FLOP_PER_PETAFLOP_S_DAY)
         _require_positive(rows, "petaflop_s_days", "overall_peta_flop_days", file.file_name)
     return parsed
+
+
+def _dates_or_months(rows: pd.DataFrame, column: str, header: str, name: str) -> pd.Series:
+    """A calendar date, or a month ("2021-07", read as its first day): Epoch gives some dates to the month."""
+    def one(value: object, line: int) -> date | None:
+        if value is None or pd.isna(value):
+            return None
+        text = str(value).strip()
+        day = text + "-01" if re.fullmatch(r"\d{4}-\d{2}", text) else text
+        try:
+            return csv_tables.to_date(day, PLANNED_HORIZON)
+        except ValueError as exc:
+            problem = str(exc).replace(repr(day), repr(text))
+            raise SourceError(name, f"row at line {line}, column {header!r}: {problem}") from None
+
+    return pd.Series([one(v, int(line)) for v, line in zip(rows[column], rows["source_line"])],
+                     index=rows.index, dtype="object")
 
 
 def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -> None:

@@ -1,6 +1,7 @@
 -- Every growth scenario the forecast uses, as a monthly log rate: the curated demand scenarios (seed
--- demand_scenarios), the fitted demand rates (marts.demand_growth_fits, prefixed fit_) and TOP500 supply
--- (aggregate Rmax fits of marts.performance_trend, prefixed top500_), world and per country.
+-- demand_scenarios), the fitted demand rates (marts.demand_growth_fits, prefixed fit_), TOP500 supply
+-- (aggregate Rmax fits of marts.performance_trend, prefixed top500_), world and per country, and AI compute
+-- supply (AI-cluster H100-equivalent fits since 2019-06, prefixed ai_clusters_), world and South Korea.
 with curated as (
     select * from {{ ref('demand_scenarios') }}
 ),
@@ -18,6 +19,14 @@ trend as (
 
 country_stats as (
     select * from {{ ref('country_list_stats') }}
+),
+
+-- AI compute supply: the growth of AI-cluster H100-equivalents since 2019-06, world and South Korea
+ai_cluster_trend as (
+    select * from {{ ref('performance_trend') }}
+    where series = 'ai_cluster_h100e'
+        and era = 'since_2019_06'
+        and country in ('World', 'South Korea')
 ),
 
 -- South Korea is always compared (the project's question); performance_trend fits only the latest top ten.
@@ -90,4 +99,21 @@ select
     null,
     'TOP500 aggregate Rmax of ' || country || ', log-linear fit over era ' || era || ' (marts.performance_trend)'
 from supply
+where slope_ln_per_year > 0
+
+union all
+select
+    'ai_clusters_' || lower(regexp_replace(country, '[^A-Za-z]+', '_', 'g')) || '_' || era,
+    'supply',
+    'ai_cluster_trend',
+    country,
+    2,
+    12 * ln(2) / slope_ln_per_year,
+    slope_ln_per_year / 12,
+    null,
+    null,
+    null,
+    'H100-equivalents of the operational AI clusters of ' || country || ' (Epoch AI), log-linear fit from '
+        || strftime(first_list_date, '%Y-%m') || ' to ' || strftime(last_list_date, '%Y-%m') || ' (marts.performance_trend)'
+from ai_cluster_trend
 where slope_ln_per_year > 0

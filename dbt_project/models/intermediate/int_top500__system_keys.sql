@@ -22,7 +22,7 @@ chains as (
 
 chain_system_ids as (
 
-    -- the earliest System ID a chain reaches (chains entering the ID era)
+    -- the first System ID a chain carries (chains entering the ID era)
     select chains.root_entry_id, arg_min(links.system_id, links.edition) as chain_system_id
     from chains
     inner join links using (entry_id)
@@ -44,16 +44,24 @@ select
     links.entry_id,
     links.list_date,
     links.rank,
-    coalesce(links.system_id, chain_system_ids.chain_system_id, roots.synthetic_key) as system_key,
+    -- one key for the whole chain: its first System ID (an entry keyed before its ID appeared, or after an
+    -- upgrade gave it a new ID, carries the chain's key, not its own)
+    coalesce(chain_system_ids.chain_system_id, roots.synthetic_key) as system_key,
     case
-        when links.system_id is not null then 'system_id'
+        when links.system_id = chain_system_ids.chain_system_id then 'system_id'
         when chain_system_ids.chain_system_id is not null then 'linked_to_system_id'
         else 'first_entry'
     end as system_key_source,
     chains.root_entry_id,
     chains.chain_position,
-    links.previous_entry_id is not null as is_linked_to_previous_list,
-    links.link_method
+    -- a re_entry link reaches back past a gap: the system was not on the previous list
+    coalesce(links.previous_entry_id is not null and links.link_method <> 're_entry', false)
+        as is_linked_to_previous_list,
+    links.link_method,
+    -- new on this list as the list counts it: no predecessor, or back after a gap without a printed
+    -- Previous Rank (from 2012-06 the list prints one for every system it carries over or takes back)
+    links.previous_entry_id is null or (links.link_method = 're_entry' and links.previous_rank is null)
+        as is_new_entrant
 from links
 inner join chains using (entry_id)
 left join chain_system_ids using (root_entry_id)

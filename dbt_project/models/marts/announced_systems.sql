@@ -18,35 +18,52 @@ specs as (
     select * from {{ ref('accelerator_specs') }}
 ),
 
-epoch as (
+matches as (
+    select * from {{ ref('int_ai_clusters__top500_matches') }}
+),
+
+epoch_candidates as (
     select
-        cluster_id as system_id,
-        cluster_name as system_name,
+        clusters.cluster_id as system_id,
+        clusters.cluster_name as system_name,
         'epoch_gpu_clusters' as record_source,
-        owner,
-        case country
-            when 'United States of America' then 'United States'
-            when 'Korea (Republic of)' then 'South Korea'
-            when 'United Kingdom of Great Britain and Northern Ireland' then 'United Kingdom'
-            when 'Russian Federation' then 'Russia'
-            else country
-        end as country,
-        chip_type_primary as accelerator,
-        cast(chip_quantity_primary as integer) as accelerator_count,
-        first_operational_date as announced_date,
-        'Epoch AI, "AI supercomputers" (GPU clusters), CC BY 4.0; certainty ' || certainty as citation
-    from {{ ref('stg_epoch__gpu_clusters') }}
+        clusters.owner,
+        clusters.country,
+        clusters.chip_type_primary as accelerator,
+        cast(clusters.chip_quantity_primary as integer) as accelerator_count,
+        clusters.first_operational_date as announced_date,
+        'Epoch AI, "AI supercomputers" (GPU clusters), CC BY 4.0; certainty ' || clusters.certainty as citation,
+        -- the same cluster recorded twice with every figure equal (Meta GenAI 2024a and 2024b) is one row
+        count(*) over identical as identical_records,
+        row_number() over (identical order by clusters.cluster_name, clusters.source_line) as identical_record_no
+    from {{ ref('int_ai_clusters__operational_periods') }} as clusters
+    inner join {{ ref('stg_epoch__gpu_clusters') }} as staged using (cluster_id)
+    inner join matches using (cluster_id)
     -- confirmed, existing, single private clusters of one known chip; "Paper on ..." rows are training runs
-    where status = 'Existing'
-        and certainty = 'Confirmed'
-        and single_cluster = 'Yes'
-        and sector = 'Private'
-        and chip_type_primary is not null
-        and chip_type_secondary is null
-        and chip_quantity_primary > 0
-        and first_operational_date is not null
-        and cluster_name not like 'Paper on %'
-        and cluster_name not in (select epoch_cluster_name from curated where epoch_cluster_name is not null)
+    where clusters.status = 'Existing'
+        and clusters.certainty = 'Confirmed'
+        and staged.single_cluster = 'Yes'
+        and clusters.sector = 'Private'
+        and clusters.chip_type_primary is not null
+        and staged.chip_type_secondary is null
+        and clusters.chip_quantity_primary > 0
+        and clusters.first_operational_date is not null
+        and clusters.cluster_name not like 'Paper on %'
+        and clusters.cluster_name not in (select epoch_cluster_name from curated where epoch_cluster_name is not null)
+        -- announced means never listed: a cluster the shared match finds on the TOP500 is not announced
+        and matches.top500_system_key is null
+        -- nor is a record Epoch flags as a possible duplicate of another
+        and not clusters.is_possible_duplicate
+    window identical as (
+        partition by clusters.owner, clusters.country, clusters.chip_type_primary, clusters.chip_quantity_primary,
+            clusters.first_operational_date
+    )
+),
+
+epoch as (
+    select * exclude (identical_record_no)
+    from epoch_candidates
+    where identical_record_no = 1
 ),
 
 systems as (
@@ -59,7 +76,8 @@ systems as (
         accelerator,
         accelerator_count,
         announced_date,
-        citation
+        citation,
+        1 as identical_records
     from curated
     union all
     select * from epoch
@@ -88,7 +106,8 @@ estimated as (
         {{ accelerator_family_key('systems.accelerator') }} as accelerator_family,
         specs.fp64_vector_tflops * systems.accelerator_count as peak_fp64_vector_tflops,
         specs.fp64_tensor_tflops * systems.accelerator_count as peak_fp64_tensor_tflops,
-        specs.bf16_dense_tflops * systems.accelerator_count as peak_bf16_dense_tflops,
+        -- the chip's dense 16-bit tensor peak: BF16 where the chip has it, FP16 where it has none (V100)
+        specs.bf16_dense_tflops * systems.accelerator_count as peak_16bit_dense_tflops,
         per_family.reference_systems,
         per_family.rmax_per_accelerator_median,
         per_family.rmax_per_accelerator_min,
@@ -135,17 +154,22 @@ nearest as (
     ) = 1
 ),
 
--- an Epoch cluster may be on the list under another name: same family, country and GPU count within 10%
+-- a listed system like it: same chip family and country, GPU count within 10%. One answer: the nearest GPU
+-- count, then the one listed nearest the announcement, then the lower system_key
 similar_listed as (
     select
         estimated.system_id,
-        min(listed.system_name) as similar_listed_system
+        listed.system_name as similar_listed_system
     from estimated
     inner join {{ ref('int_announced__listed_gpu_systems') }} as listed
         on listed.accelerator_family = estimated.accelerator_family
         and listed.country = estimated.country
         and abs(listed.gpu_count - estimated.accelerator_count) <= 0.1 * estimated.accelerator_count
-    group by estimated.system_id
+    qualify row_number() over (
+        partition by estimated.system_id
+        order by abs(listed.gpu_count - estimated.accelerator_count),
+            abs(date_diff('day', estimated.announced_date, listed.list_date)), listed.system_key
+    ) = 1
 )
 
 select
@@ -160,7 +184,7 @@ select
     estimated.accelerator_count,
     estimated.peak_fp64_vector_tflops,
     estimated.peak_fp64_tensor_tflops,
-    estimated.peak_bf16_dense_tflops,
+    estimated.peak_16bit_dense_tflops,
     estimated.reference_systems,
     estimated.rmax_per_accelerator_median,
     estimated.rmax_per_accelerator_min,
@@ -181,6 +205,7 @@ select
     nearest.nearest_listed_rank,
     nearest.nearest_listed_rmax_tflops,
     similar_listed.similar_listed_system,
+    estimated.identical_records,
     estimated.citation
 from estimated
 inner join lists on lists.list_date = estimated.compared_list_date

@@ -53,9 +53,10 @@ select
     grid.anchor_model,
     grid.anchor_date,
     grid.anchor_flop,
-    -- months from the anchor's publication, by day count (a month = 365.25 / 12 days)
+    -- the scenario's rate carried from the anchor's publication to forecast_date, by day count (a month =
+    -- 365.25 / 12 days): an extrapolation, not a recorded run
     grid.anchor_flop
         * exp(grid.log_growth_per_month * date_diff('day', grid.anchor_date, grid.forecast_date) / (365.25 / 12))
-        as implied_flop
+        as extrapolated_flop
 from grid
 cross join baseline

@@ -1,5 +1,6 @@
--- Each demand scenario against each supply: TOP500 aggregate Rmax growth (world, top countries, South Korea)
--- and, as the Korean study did, the baseline demand scenario (openai_2018). gap_ratio = how many times faster
+-- Each demand scenario against each supply: TOP500 aggregate Rmax growth (world, top countries, South Korea),
+-- AI-cluster compute growth (world, South Korea) and, as the Korean study did, the baseline demand scenario
+-- (openai_2018). gap_ratio = how many times faster
 -- demand has grown than supply since the base date.
 with forecast as (
     select * from {{ ref('demand_forecast') }}
@@ -10,7 +11,8 @@ demand as (
 ),
 
 supply as (
-    select *, 'top500' as supply_kind from forecast where scenario_kind = 'supply'
+    select *, case when scenario_source = 'ai_cluster_trend' then 'ai_clusters' else 'top500' end as supply_kind
+    from forecast where scenario_kind = 'supply'
     union all
     select *, 'demand_baseline' from forecast where scenario = baseline_scenario
 )

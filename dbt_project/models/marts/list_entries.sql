@@ -26,6 +26,7 @@ select
     system_keys.system_key,
     system_keys.is_linked_to_previous_list,
     system_keys.link_method,
+    system_keys.is_new_entrant,
     entries.previous_rank,
     entries.first_appearance,
     entries.first_rank,

@@ -1,5 +1,6 @@
 -- Log-linear fits ln(Rmax) = a + b * year of the performance-development series,
--- for the whole history and per era, and of the top countries' aggregate Rmax.
+-- for the whole history and per era, and of the top countries' aggregate Rmax; of AI-cluster
+-- compute (H100-equivalents, marts.national_compute) since 2019-06, world and per country.
 -- Scope energy fits the Green500 #1 and median efficiency (GFlops/W) the same way.
 with development as (
 
@@ -73,6 +74,52 @@ energy_points as (
 
 ),
 
+national as (
+
+    select * from {{ ref('national_compute') }}
+    where is_within_epoch_coverage
+
+),
+
+-- the ten countries with the most AI-cluster compute on the latest date the Epoch data covers, and South Korea
+ai_countries as (
+
+    select country
+    from national
+    where list_date = (select max(list_date) from national)
+    qualify row_number() over (order by ai_cluster_h100e desc, country) <= 10
+    union
+    select 'South Korea'
+
+),
+
+-- value_tflops holds H100-equivalents for this series
+ai_cluster_points as (
+
+    select
+        'global' as scope,
+        'World' as country,
+        'ai_cluster_h100e' as series,
+        list_date,
+        extract(year from list_date) + (extract(month from list_date) - 1) / 12.0 as list_year_fraction,
+        sum(ai_cluster_h100e) as value_tflops
+    from national
+    group by list_date
+
+    union all
+
+    select
+        'country',
+        national.country,
+        'ai_cluster_h100e',
+        national.list_date,
+        extract(year from national.list_date) + (extract(month from national.list_date) - 1) / 12.0,
+        national.ai_cluster_h100e
+    from national
+    inner join ai_countries using (country)
+
+),
+
 points as (
 
     select * from global_points
@@ -80,6 +127,8 @@ points as (
     select * from country_points
     union all
     select * from energy_points
+    union all
+    select * from ai_cluster_points
 
 ),
 
@@ -89,7 +138,9 @@ eras as (
         ('all', date '1900-01-01', date '2999-12-31'),
         ('before_2008', date '1900-01-01', date '2007-12-31'),
         ('2008_2013', date '2008-01-01', date '2013-12-31'),
-        ('after_2013', date '2014-01-01', date '2999-12-31')
+        ('after_2013', date '2014-01-01', date '2999-12-31'),
+        -- AI-cluster compute: from the 2019-06 list
+        ('since_2019_06', date '2019-06-01', date '2999-12-31')
     ) as eras (era, era_start, era_end)
 
 ),
@@ -115,7 +166,10 @@ fits as (
     inner join eras
         on points.list_date between eras.era_start and eras.era_end
     where points.value_tflops > 0
-        and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))
+        and case
+            when points.series = 'ai_cluster_h100e' then eras.era = 'since_2019_06'
+            else eras.era <> 'since_2019_06' and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))
+        end
     group by all
 
 ),

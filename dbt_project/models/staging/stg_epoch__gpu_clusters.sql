@@ -28,7 +28,14 @@ renamed as (
         hardware_cost_usd,
         coalesce(include_in_standard_analysis, false) as include_in_standard_analysis,
         coalesce(is_noteworthy, false) as is_noteworthy,
+        decommissioned_date,
+        superseded_by,
+        builds_upon,
+        coalesce(is_possible_duplicate, false) as is_possible_duplicate,
+        possible_duplicate_of,
+        coalesce(is_excluded, false) as is_excluded,
         source_file,
+        source_line,
         loaded_at
     from source
 )

@@ -81,7 +81,7 @@ renamed as (
                 ('Intel IA-64') then 'Itanium'
             when coalesce(processor_family, processor_technology) ilike 'intel%'
                 and coalesce(processor_family, processor_technology) <> 'Intel i860' then 'x86'
-            when coalesce(processor_family, processor_technology) ilike 'amd instinct%' then 'Other'
+            -- AMD Instinct MI300A is an APU: its CPU cores are x86 (Zen 4), so it counts with x86 below
             when coalesce(processor_family, processor_technology) ilike 'amd%'
                 or coalesce(processor_family, processor_technology) ilike 'x86%' then 'x86'
             when coalesce(processor_family, processor_technology) in ('Power', 'PowerPC') then 'Power'
@@ -92,7 +92,8 @@ renamed as (
                 ('NEC', 'NEC Vector Engine', 'Cray', 'Fujitsu', 'Hitachi', 'Convex') then 'Vector'
             when coalesce(processor_family, processor_technology) in ('MIPS', 'Alpha', 'PA-RISC') then
                 coalesce(processor_family, processor_technology)
-            when coalesce(processor_family, processor_technology) = 'ShenWei' then 'ShenWei'
+            when coalesce(processor_family, processor_technology) = 'ShenWei'
+                or processor ilike 'shenwei%' or processor ilike 'sunway%' then 'ShenWei'
             else 'Other'
         end as processor_family_group,
         system_family,
