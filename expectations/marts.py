@@ -35,7 +35,8 @@ linkage as (select list_date, count(*) as n from marts.system_linkage_quality gr
 turnover as (select list_date, count(*) as n from marts.list_turnover group by list_date),
 green as (select list_date, count(*) as n from marts.green500 group by list_date),
 hpcg as (select list_date, count(*) as n from marts.hpcg group by list_date),
-energy as (select list_date, any_value(power_reporting_entries) as n from marts.energy_development group by list_date)
+energy as (select list_date, any_value(power_reporting_entries) as n from marts.energy_development group by list_date),
+national as (select list_date, sum(top500_systems) as n from marts.national_compute group by list_date)
 select
     lists.list_date,
     lists.raw_entries,
@@ -51,7 +52,8 @@ select
     coalesce(green.n, 0) as green500_rows,
     coalesce(energy.n, 0) as energy_power_entries,
     lists.raw_hpcg_entries,
-    coalesce(hpcg.n, 0) as hpcg_rows
+    coalesce(hpcg.n, 0) as hpcg_rows,
+    coalesce(national.n, 0) as national_top500_systems
 from lists
 left join entries using (list_date)
 left join countries using (list_date)
@@ -62,6 +64,7 @@ left join turnover using (list_date)
 left join green using (list_date)
 left join hpcg using (list_date)
 left join energy using (list_date)
+left join national using (list_date)
 order by lists.list_date
 """
 
@@ -91,6 +94,8 @@ def list_completeness() -> list:
                 "marts.performance_development has {performance_development_rows} rows for it, not 1"),
         exactly("linkage_quality_rows", 1, "marts.system_linkage_quality has {linkage_quality_rows} rows for it, not 1"),
         exactly("list_turnover_rows", 1, "marts.list_turnover has {list_turnover_rows} rows for it, not 1"),
+        exactly("national_top500_systems", 500,
+                "marts.national_compute counts {national_top500_systems:.0f} TOP500 systems for it, not 500"),
         *(gxe.ExpectColumnPairValuesToBeEqual(
             column_A=mart, column_B=raw,
             meta={"message": f"{{list_date:%Y-%m}} has {{{raw}}} entries {what} in raw but {table} {{{mart}}}"})
@@ -187,7 +192,7 @@ SUITES = [
         name="list_completeness",
         tables=("marts.list_entries", "marts.country_list_stats", "marts.list_shares",
                 "marts.performance_development", "marts.system_linkage_quality", "marts.list_turnover",
-                "marts.green500", "marts.hpcg", "marts.energy_development"),
+                "marts.green500", "marts.hpcg", "marts.energy_development", "marts.national_compute"),
         row_id=("list_date",), query=LIST_COMPLETENESS, expectations=list_completeness,
         description="Every list loaded in raw is whole in every list-grain mart (counted from raw, not the mart).",
     ),

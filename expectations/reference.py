@@ -10,6 +10,7 @@ legitimately repeat names (variants, cluster phases), so there only presence is 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -47,10 +48,10 @@ def _date_range(gxe, column: str, earliest: int, days_ahead: int = 0) -> list:
     return [
         gxe.ExpectColumnValuesToBeBetween(
             column=f"{column}_year", min_value=earliest,
-            meta={"message": f"{column} {{{column}}} before {earliest} at line {{source_line}} ({{label}})"}),
+            meta={"message": f"{column} {{{column}:%Y-%m-%d}} before {earliest} at line {{source_line}} ({{label}})"}),
         gxe.ExpectColumnValuesToBeBetween(
             column=f"{column}_days_ahead", max_value=days_ahead,
-            meta={"message": f"{column} {{{column}}} is in the future at line {{source_line}} ({{label}})"}),
+            meta={"message": f"{column} {{{column}:%Y-%m-%d}} is in the future at line {{source_line}} ({{label}})"}),
     ]
 
 
@@ -117,7 +118,23 @@ def gpu_clusters() -> list:
         *_positive(gxe, "max_tflops", 1e12, "TFlop/s"),
         *_positive(gxe, "power_capacity_mw", 1e5, "MW"),
         *_date_range(gxe, "first_operational_date", 2000, days_ahead=3653),
+        *_date_range(gxe, "decommissioned_date", 2000),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="country", value_set=sorted(_cluster_countries()),
+            meta={"message": "country {country!r} at line {source_line} ({label}) is neither an ISO 3166 name nor a "
+                             "spelling in dbt_project/seeds/epoch_country_names.csv"}),
     ]
+
+
+def _cluster_countries() -> set[str]:
+    """Country spellings a cluster may carry: ISO 3166 names and Epoch's own (mapped by the seed)."""
+    import csv
+
+    from flows.countries import country_names
+
+    seed = Path(__file__).parents[1] / "dbt_project" / "seeds" / "epoch_country_names.csv"
+    with seed.open(newline="") as fh:
+        return set(country_names()) | {row["epoch_country"] for row in csv.DictReader(fh)}
 
 
 def ai_and_compute() -> list:
@@ -150,6 +167,7 @@ SUITES = [
     _suite("epoch_chips", "epoch_chips", "hardware_name", ("release_date",), chips),
     _suite("epoch_hardware_prices", "epoch_hardware_prices", "hardware_model", ("price_date",), hardware_prices),
     _suite("epoch_notable_ai_models", "epoch_notable_ai_models", "model", ("publication_date",), notable_ai_models),
-    _suite("epoch_gpu_clusters", "epoch_gpu_clusters", "name", ("first_operational_date",), gpu_clusters),
+    _suite("epoch_gpu_clusters", "epoch_gpu_clusters", "name", ("first_operational_date", "decommissioned_date"),
+           gpu_clusters),
     _suite("openai_ai_and_compute", "openai_ai_and_compute", "result", ("publication_date",), ai_and_compute),
 ]

@@ -147,6 +147,8 @@ def marts_copy(tmp_path, published) -> Settings:
     ("delete from marts.green500 where list_date = '2024-06-01' and green500_rank > 100",
      "2024-06 has 194 entries reporting power in raw but marts.green500 holds 100"),
     ("delete from marts.list_turnover", "1993-06 is loaded (500 entries in raw) but marts.list_turnover has 0 rows"),
+    ("delete from marts.national_compute where list_date = '2024-06-01' and country = 'Japan'",
+     "2024-06 is loaded (500 entries in raw) but marts.national_compute counts 471 TOP500 systems for it, not 500"),
     ("delete from marts.demand_forecast where scenario = 'openai_2018'",
      "1 demand scenario(s) of the seed are missing from marts.demand_forecast"),
 ])
@@ -194,3 +196,24 @@ def test_an_implausible_spec_fails_the_reference_gate(settings):
     with pytest.raises(ValidationFailed) as exc:
         validate_reference(settings, "run-spec")
     assert "fp64_tflops is 9.7e+09" in str(exc.value) and "NVIDIA A100 SXM4 40 GB" in str(exc.value)
+
+
+def test_an_unknown_cluster_country_or_an_impossible_date_fails_the_reference_gate(settings):
+    from flows.sources import ai_compute
+
+    bundled = Settings(warehouse_dir=settings.warehouse_dir.parent / "unused")
+    parsed = [ai_compute.parse(f) for f in ai_compute.collect("bundled", bundled) if f.file_name == "gpu_clusters.csv"]
+    rows = parsed[0].rows
+    first, second = rows.index[rows["country"].notna()][:2]
+    rows.loc[first, "country"] = "Atlantis"
+    rows.loc[second, "decommissioned_date"] = __import__("datetime").date(1850, 1, 1)
+    with connect(settings.build_db) as con:
+        load_files(con, parsed, "load-clusters")
+    with pytest.raises(ValidationFailed) as exc:
+        validate_reference(settings, "run-clusters")
+    message = str(exc.value)
+    line_1, name_1 = rows.loc[first, "source_line"], rows.loc[first, "name"]
+    line_2 = rows.loc[second, "source_line"]
+    assert (f"gpu_clusters.csv: country 'Atlantis' at line {line_1} ({name_1}) is neither an ISO 3166 name nor a "
+            "spelling in dbt_project/seeds/epoch_country_names.csv") in message
+    assert f"gpu_clusters.csv: decommissioned_date 1850-01-01 before 2000 at line {line_2}" in message
