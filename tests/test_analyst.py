@@ -148,7 +148,7 @@ def _readme_queries(path: Path = PROJECT_ROOT / "README.md") -> list[str]:
 
 def test_readme_questions_answer_with_rows(published):
     queries = _readme_queries()
-    assert len(queries) >= 7, "the README's analyst questions"
+    assert len(queries) >= 9, "the README's analyst questions"
     for q in queries:
         result = analyst.query(q, published)
         assert result.rows, f"no rows for README query:\n{q}"
