@@ -94,7 +94,9 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
         "--profiles-dir", project_dir,
         "--target-path", str(target_path),
         "--log-path", str(log_path),
-        "--log-level", "warn",
+        # the console stays ours (the CLI prints dbt's failures and warnings itself); dbt's own log goes to a file
+        "--log-level", "none",
+        "--log-level-file", "info",
         "--no-use-colors",
     ]
     if vars:

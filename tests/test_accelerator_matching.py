@@ -20,7 +20,7 @@ MY_NODES = [
 @pytest.fixture(scope="module")
 def con(tmp_path_factory, loaded_build_db):
     settings, summary = built_copy(tmp_path_factory.mktemp("specs"), loaded_build_db, "test-matching", MY_NODES)
-    assert summary.tests_passed == summary.tests_run > 50
+    assert summary.tests_passed == summary.tests_run > 40  # 48 in this selection
     connection = duckdb.connect(str(settings.build_db), read_only=True)
     # the specs marts' not-null, range and key rules are enforced constraints of the built tables
     held = Counter(dict(connection.execute("""select table_name, count(*) from duckdb_constraints()

@@ -86,7 +86,7 @@ def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        ({"A13": 11}, "TOP500_202406.xlsx: rank 11 appears twice"),
+        ({"A13": 11}, "TOP500_202406.xlsx: rank 11 appears twice (rows 12 and 13)"),
         ({"N5": "n/a"}, "TOP500_202406.xlsx: row 5, column 'Rmax [TFlop/s]': not a number: 'n/a'"),
     ],
 )
