@@ -153,6 +153,17 @@ def built_copy(root: Path, loaded_build_db: Path, run_id: str, select: list[str]
     return settings, transform.build(settings, select=select)
 
 
+@pytest.fixture(scope="module")
+def con(built):
+    """A read-only connection to the build file of the module's own `built` fixture (a `built_copy`)."""
+    import duckdb
+
+    settings, _ = built
+    connection = duckdb.connect(str(settings.build_db), read_only=True)
+    yield connection
+    connection.close()
+
+
 @pytest.fixture(scope="session")
 def published(tmp_path_factory, loaded_build_db) -> Settings:
     """All 67 lists, reference sources and every dbt model, published as the pipeline does it.

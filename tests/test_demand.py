@@ -38,13 +38,6 @@ def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("demand"), loaded_build_db, "test-demand", DEMAND_MARTS)
 
 
-@pytest.fixture(scope="module")
-def con(built):
-    settings, _ = built
-    connection = duckdb.connect(str(settings.build_db), read_only=True)
-    yield connection
-    connection.close()
-
 
 def test_build_runs_every_model_and_test(built):
     settings, summary = built

@@ -22,13 +22,6 @@ def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("marts"), loaded_build_db, "test-marts", MY_MODELS)
 
 
-@pytest.fixture(scope="module")
-def con(built):
-    settings, _ = built
-    connection = duckdb.connect(str(settings.build_db), read_only=True)
-    yield connection
-    connection.close()
-
 
 def test_build_reports_and_releases_the_file(built):
     settings, summary = built

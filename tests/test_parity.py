@@ -22,13 +22,6 @@ def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("parity"), loaded_build_db, "test-parity", PARITY_MODELS)
 
 
-@pytest.fixture(scope="module")
-def con(built):
-    settings, _ = built
-    connection = duckdb.connect(str(settings.build_db), read_only=True)
-    yield connection
-    connection.close()
-
 
 def test_build_runs_the_parity_tests(built):
     _, summary = built

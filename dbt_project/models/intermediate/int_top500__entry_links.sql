@@ -217,35 +217,7 @@ evidence as (
     identical anonymous systems are never paired by rank order); three rounds let the runners-up pair up
     once the best pairs are out. #}
 {%- set rounds = 3 %}
-{%- for round in range(1, rounds + 1) %}
-
-round_{{ round }} as (
-
-    select entry_id, previous_entry_id, link_method
-    from (
-        select
-            *,
-            max(score) over (partition by entry_id) as best_for_current,
-            count(*) over (partition by entry_id, score) as ties_for_current,
-            max(score) over (partition by previous_entry_id) as best_for_previous,
-            count(*) over (partition by previous_entry_id, score) as ties_for_previous
-        from evidence
-        {%- if round > 1 %}
-        where entry_id not in (select entry_id from taken_{{ round - 1 }})
-            and previous_entry_id not in (select previous_entry_id from taken_{{ round - 1 }})
-        {%- endif %}
-    )
-    where score = best_for_current and ties_for_current = 1
-        and score = best_for_previous and ties_for_previous = 1
-
-),
-
-taken_{{ round }} as (
-
-    {% if round > 1 %}select * from taken_{{ round - 1 }} union all {% endif %}select * from round_{{ round }}
-
-),
-{%- endfor %}
+{{ mutual_best_rounds('pair', 'evidence', 'score', best='max', rounds=rounds) }}
 
 pairwise_links as (
 
@@ -255,7 +227,7 @@ pairwise_links as (
     union all
     select * from by_twin_group
     union all
-    select * from taken_{{ rounds }}
+    select * from pair_taken_{{ rounds }}
 
 ),
 
@@ -364,35 +336,7 @@ anchor_evidence as (
 
 ),
 
-{%- for round in range(1, rounds + 1) %}
-
-anchor_round_{{ round }} as (
-
-    select entry_id, previous_entry_id, link_method
-    from (
-        select
-            *,
-            min(distance) over (partition by entry_id) as best_for_current,
-            count(*) over (partition by entry_id, distance) as ties_for_current,
-            min(distance) over (partition by previous_entry_id) as best_for_previous,
-            count(*) over (partition by previous_entry_id, distance) as ties_for_previous
-        from anchor_evidence
-        {%- if round > 1 %}
-        where entry_id not in (select entry_id from anchor_taken_{{ round - 1 }})
-            and previous_entry_id not in (select previous_entry_id from anchor_taken_{{ round - 1 }})
-        {%- endif %}
-    )
-    where distance = best_for_current and ties_for_current = 1
-        and distance = best_for_previous and ties_for_previous = 1
-
-),
-
-anchor_taken_{{ round }} as (
-
-    {% if round > 1 %}select * from anchor_taken_{{ round - 1 }} union all {% endif %}select * from anchor_round_{{ round }}
-
-),
-{%- endfor %}
+{{ mutual_best_rounds('anchor', 'anchor_evidence', 'distance', best='min', rounds=rounds) }}
 
 links as (
 
