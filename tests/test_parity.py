@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import pytest
 from conftest import built_copy  # noqa: E402
 
