@@ -109,8 +109,9 @@ def _year_to_date(x: float) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def _log_axis(fig: go.Figure, title: str, suffix: str = "Flop/s") -> None:
-    fig.update_yaxes(type="log", title_text=title, exponentformat="SI extended", ticksuffix=suffix, showgrid=True)
+def _log_axis(fig: go.Figure, title: str, suffix: str = "Flop/s", **subplot: int) -> None:
+    fig.update_yaxes(type="log", title_text=title, exponentformat="SI extended", ticksuffix=suffix, showgrid=True,
+                     **subplot)
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
@@ -577,8 +578,7 @@ def efficiency_panel(m: Marts) -> Panel:
                          customdata=[r["list_label"] for r in dev],
                          hovertemplate="%{customdata}: %{y:.1f}% of the list report power<extra></extra>"),
                   row=2, col=1)
-    fig.update_yaxes(type="log", title_text="energy efficiency", exponentformat="SI extended",
-                     ticksuffix="Flops/W", showgrid=True, row=1, col=1)
+    _log_axis(fig, "energy efficiency", "Flops/W", row=1, col=1)
     fig.update_yaxes(title_text="reporting", ticksuffix="%", range=[0, 100], row=2, col=1)
     fig.update_xaxes(title_text="TOP500 list", row=2, col=1)
     panel.figure = _layout(fig, 640)
