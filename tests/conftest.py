@@ -27,7 +27,7 @@ def missing_tool(message: str) -> None:
     CI installs every tool the suite needs (.ci/run), so there a missing one is a broken setup, not a skip.
     """
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message} (CI must have it: .ci/run installs it)")
+        pytest.fail(f"{message} (CI must have it: .ci/run installs what the suite needs)")
     pytest.skip(message)
 
 
@@ -35,7 +35,7 @@ def chromium() -> Path:
     """The headless browser for the report tests, found on PATH."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        missing_tool("headless Chromium not installed: apt-get install -y chromium (.ci/run installs it)")
+        missing_tool("headless Chromium not installed: apt-get install -y chromium")
     return Path(found)
 
 
