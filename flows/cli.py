@@ -82,6 +82,17 @@ def _fail(message: str, code: int = EXIT_FAILED) -> None:
     raise typer.Exit(code)
 
 
+@contextlib.contextmanager
+def _analyst_door():
+    """The read-only commands' refusals and lock conflicts as one message with their exit status."""
+    from flows.analyst import AnalystError
+
+    try:
+        yield
+    except AnalystError as exc:
+        _fail(str(exc), code=exc.exit_code)
+
+
 def _settings():
     """Settings from the environment; a bad TOP500_* value is a message, not a traceback."""
     from pydantic import ValidationError
@@ -278,7 +289,7 @@ def sql(
                                        "when the table fits the terminal (COLUMNS), else one field per line."),
 ) -> None:
     """Query the published warehouse read-only; print a table, CSV or JSON."""
-    from flows.analyst import AnalystError, Format, run_sql
+    from flows.analyst import Format, run_sql
 
     if fmt not in {f.value for f in Format}:
         _fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
@@ -288,21 +299,17 @@ def sql(
         query = sys.stdin.read()
     if not query.strip():
         _fail("no SQL given (an empty query, or nothing on standard input)", code=2)
-    try:
+    with _analyst_door():
         run_sql(query, fmt, max_rows=max_rows, expanded=expanded)
-    except AnalystError as exc:
-        _fail(str(exc), code=exc.exit_code)
 
 
 @app.command()
 def tables() -> None:
     """List the marts of the published warehouse with their descriptions."""
-    from flows.analyst import AnalystError, list_tables
+    from flows.analyst import list_tables
 
-    try:
+    with _analyst_door():
         list_tables()
-    except AnalystError as exc:
-        _fail(str(exc), code=exc.exit_code)
 
 
 @app.command()
@@ -311,23 +318,19 @@ def describe(
                                 help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs)."),
 ) -> None:
     """A table's grain, and its columns with type, nullability and description."""
-    from flows.analyst import AnalystError, describe_table, print_description
+    from flows.analyst import describe_table, print_description
 
-    try:
+    with _analyst_door():
         print_description(describe_table(table))
-    except AnalystError as exc:
-        _fail(str(exc), code=exc.exit_code)
 
 
 @app.command()
 def shell() -> None:
     """The DuckDB shell on the published warehouse: read-only, no file access, schema marts."""
-    from flows.analyst import AnalystError, exec_shell
+    from flows.analyst import exec_shell
 
-    try:
+    with _analyst_door():
         exec_shell()
-    except AnalystError as exc:
-        _fail(str(exc), code=exc.exit_code)
 
 
 @app.command()
@@ -377,22 +380,21 @@ def _swap(direction: str) -> None:
         typer.echo(f"rolled back: generation {before.generation} is withdrawn; published now: {after.describe()}")
         typer.echo("a run with nothing new will not publish the withdrawn content again; `top500 rollforward` does")
     else:
-        typer.echo(f"rolled forward: published now: {after.describe()} (was {before.generation})")
+        was = before.generation if before is not None else "nothing published"
+        typer.echo(f"rolled forward: published now: {after.describe()} (was {was})")
 
 
 @app.command()
 def coverage(top: int = typer.Option(10, help="How many unmatched accelerator strings to show.")) -> None:
     """Share of accelerated Rmax matched to a hardware spec, and the largest unmatched strings."""
-    from flows.analyst import AnalystError, open_published
+    from flows.analyst import open_published
     from flows.specs_report import coverage_summary
 
     settings = _settings()
     if not settings.published_db.exists():
         _fail("nothing published yet: run `top500 run` first")
-    try:
+    with _analyst_door():
         con = open_published(settings)  # the analysts' door: read-only, nothing else reachable
-    except AnalystError as exc:
-        _fail(str(exc), exc.exit_code)
     try:
         typer.echo(coverage_summary(con, top=top))
     finally:

@@ -281,7 +281,7 @@ def _publish(run: RunSummary, settings: Settings, facts: dict) -> None:
     run.status, run.published = "published", True
     _record(run, settings)  # the copy carries this row: published, with its finish time
     publication = publish.Publication(
-        generation=run.generation, run_id=run.run_id, published_at=_now().isoformat(timespec="microseconds") + "Z",
+        generation=run.generation, run_id=run.run_id, published_at=publish.published_at(),
         content_key=run.content_key, source=run.source, lists=facts,
     )
     try:

@@ -181,6 +181,11 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def published_at() -> str:
+    """ISO 8601 UTC with microseconds, e.g. 2026-11-25T04:43:06.177646Z: orders the generations."""
+    return _now().strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def new_generation_id(content_key: str, at: datetime | None = None) -> str:
     return f"{(at or _now()):%Y%m%dT%H%M%SZ}-{content_key[:8]}"
 
@@ -343,12 +348,10 @@ def prune(settings: Settings, keep: int = KEEP_GENERATIONS) -> list[str]:
             continue
         shutil.rmtree(pub.path, ignore_errors=True)  # readers keep open files; the inodes live on
         removed.append(pub.generation)
-    stale = [p for p in settings.publications_dir.glob(".staging-*")] if settings.publications_dir.is_dir() else []
-    for path in stale:
-        shutil.rmtree(path, ignore_errors=True)
-    live = {w.generation for w in withdrawals(settings)} & {p.generation for p in generations(settings)}
-    if {w.generation for w in withdrawals(settings)} - live:
-        _write_withdrawals(settings, [w for w in withdrawals(settings) if w.generation in live])
+    withdrawn = withdrawals(settings)  # a withdrawal of a removed generation has nothing left to guard
+    live = [w for w in withdrawn if w.generation in kept]
+    if len(live) != len(withdrawn):
+        _write_withdrawals(settings, live)
     return removed
 
 
@@ -371,7 +374,7 @@ def rollback(settings: Settings) -> tuple[Publication, Publication]:
     return now, target
 
 
-def rollforward(settings: Settings) -> tuple[Publication, Publication]:
+def rollforward(settings: Settings) -> tuple[Publication | None, Publication]:
     """Undo the last rollback: publish the newest withdrawn generation again; returns (previous, now current)."""
     now = current(settings)
     items = withdrawals(settings)
@@ -382,8 +385,6 @@ def rollforward(settings: Settings) -> tuple[Publication, Publication]:
     target = on_disk[candidates[-1].generation]
     _point(settings.current_link, target.path)
     _write_withdrawals(settings, [w for w in items if w.generation != target.generation])
-    if now is None:
-        raise PublishError("nothing was published before the roll forward")
     return now, target
 
 
@@ -396,9 +397,8 @@ def publish(settings: Settings, run_id: str = "manual", source: str = "manual",
     with load.connect(settings.build_db, read_only=True) as con:
         key = load.content_key(con, code_fingerprint(settings))
         facts = load.list_facts(con)
-    publication = Publication(generation=new_generation_id(key), run_id=run_id,
-                              published_at=_now().isoformat(timespec="microseconds"), content_key=key, source=source,
-                              lists=facts)
+    publication = Publication(generation=new_generation_id(key), run_id=run_id, published_at=published_at(),
+                              content_key=key, source=source, lists=facts)
     staged = stage(settings, publication, exports.write_exports if with_exports else None,
                    report.build_report if with_report else None)
     published = swap_in(settings, staged)

@@ -134,6 +134,8 @@ def test_rollback_moves_database_exports_and_report_together_and_rollforward_und
     assert (previous.generation, again.generation) == (first.generation, second.generation)
     assert publish.withdrawals(settings) == []
     assert _count(settings.published_db) == 500
+    with pytest.raises(PublishError, match="nothing to roll forward"):
+        publish.rollforward(settings)
 
 
 def test_a_failed_publication_leaves_every_published_path_untouched(settings, monkeypatch):

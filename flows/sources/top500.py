@@ -107,16 +107,19 @@ def skipped_files(source: str, settings: Settings) -> list[str]:
     directory = settings.bundled_dir / "top500" / "raw" if source == "bundled" else Path(source).expanduser()
     if is_url(source) or not directory.is_dir():
         return []
-    return sorted(p.name for p in directory.iterdir() if p.is_file() and _is_stray(p.name))
+    return _strays(directory)
 
 
-def _is_stray(name: str) -> bool:
-    return not FILE_NAME.match(name) and not name.startswith(".") and not name.endswith(".md")
+def _strays(directory: Path) -> list[str]:
+    """Not a list file, not hidden, not the snapshot's own notes (*.md)."""
+    return sorted(p.name for p in directory.iterdir()
+                  if p.is_file() and not FILE_NAME.match(p.name) and not p.name.startswith(".")
+                  and not p.name.endswith(".md"))
 
 
 def _from_directory(directory: Path, uri_prefix: str | None) -> list[SourceFile]:
     paths = sorted(p for p in directory.iterdir() if p.is_file() and FILE_NAME.match(p.name))
-    strays = sorted(p.name for p in directory.iterdir() if p.is_file() and _is_stray(p.name))
+    strays = _strays(directory)
     if strays:
         log.warning("%s: skipped %d file(s) that are not TOP500_YYYYMM.xls[x] list files: %s",
                     directory, len(strays), ", ".join(strays))

@@ -10,6 +10,7 @@ unchanged one costs a 304 and no body.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,8 @@ from flows.sources.top500 import (
     list_date_of,
 )
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ListDownload:
@@ -39,7 +42,7 @@ class ListDownload:
 
 @dataclass
 class FetchReport:
-    """What a collect did, for the run summary."""
+    """What a collect did: logged at the end of every collect (and read by the tests)."""
 
     downloaded: list[str]
     not_modified: int
@@ -97,6 +100,9 @@ def collect(base: str, settings: Settings, today: date, report: FetchReport | No
                 report.downloaded.append(item.dest.name)
             else:
                 report.not_modified += 1
+    log.info("%s: %d list(s) downloaded%s, %d unchanged (304)%s", base, len(report.downloaded),
+             f" ({', '.join(report.downloaded)})" if report.downloaded else "", report.not_modified,
+             f", not out yet: {', '.join(report.pending)}" if report.pending else "")
     if errors:
         raise SourceErrors(errors)
     return landed_files(base, settings)
