@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
+from http_server import serve_directory
 from workbook_edits import edit_xlsx
 
 from flows.load import sha256_of
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.slow
 
 TESTS = Path(__file__).parent
 PROJECT = TESTS.parent / "dbt_project"
+BUNDLED_SOURCES = TESTS.parent / "warehouse" / "sources"  # specs/ and ai_compute/, the reference layout
 
 
 def _no_traceback(result) -> None:
@@ -61,9 +63,15 @@ def test_every_command_and_option_is_run_by_some_test():
 # --- invocations ---------------------------------------------------------------------------------
 
 def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
+    """Lists from a directory; reference files over HTTP, then from a directory (the same bytes: nothing new)."""
     src = copy_bundled(tmp_path / "lists", ["TOP500_202306.xlsx", "TOP500_202311.xlsx", "TOP500_202406.xlsx"])
-    first = cli("run", "--source", str(src), "--reference-source", "bundled", check=True)
+    with serve_directory(BUNDLED_SOURCES) as reference_url:
+        first = cli("run", "--source", str(src), "--reference-source", reference_url, check=True)
     assert first.stdout.startswith("loaded 2023-06, 2023-11, 2024-06: 1,500 entries: 3 lists in the warehouse")
+    with duckdb.connect(str(cli.warehouse / "top500.duckdb"), read_only=True) as con:
+        uris = con.execute("select distinct regexp_extract(source_uri, '^[a-z]+') from raw.source_files "
+                           "where dataset <> 'top500'").fetchall()
+    assert uris == [("http",)], "the reference files came from the server"
     published = cli.warehouse / "top500.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*), count(distinct list_date) from marts.list_entries").fetchone() == (1500, 3)
@@ -79,7 +87,7 @@ def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
     assert len([ln for ln in coverage if re.match(r"^\s+\d+\. ", ln)]) <= 2
     docs = cli("docs", check=True)
     assert Path(docs.stdout.strip().removeprefix("dbt docs: ")).is_file()
-    verbose = cli("run", "--source", str(src), "--verbose", check=True)
+    verbose = cli("run", "--source", str(src), "--reference-source", str(BUNDLED_SOURCES), "--verbose", check=True)
     assert "Flow run" in verbose.stderr and verbose.stdout.startswith("no new list")
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from http_server import serve_directory
 
 from flows import load
 from flows.errors import SourceError, SourceErrors
@@ -92,17 +91,8 @@ def test_directory_source_uses_the_same_layout(tmp_path):
 def http_base(tmp_path):
     """A real HTTP server on 127.0.0.1 serving a copy of the sources in the bundled layout."""
     root = copy_sources(tmp_path / "site")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_directory(root) as base:
+        yield root, base
 
 
 def test_http_source_lands_checked_files(tmp_path, http_base):
