@@ -118,7 +118,7 @@ def test_schedule_command_tells_what_the_published_file_came_from(published, tmp
                            env_extra={"TZ": "UTC", "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir)})
     assert result.returncode == 0, result.stderr
     assert (f"published file {published.published_db}: generation {current.generation} (67 lists, 1993-06 .. "
-            f"2026-06), made by run {current.run_id[:8]} from manual, published {when:%a %Y-%m-%d %H:%M} UTC\n"
+            f"2026-06), made by run {current.run_id[:8]} from bundled, published {when:%a %Y-%m-%d %H:%M} UTC\n"
             ) in result.stdout, result.stdout
 
 
