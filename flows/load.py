@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from flows.errors import SourceError, SourceErrors
@@ -128,26 +129,41 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
     if not parsed:
         return
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("BEGIN TRANSACTION")
+    with _one_thread(con):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _retire_previous_versions(con, parsed, loaded_at)
+            for table, items in _by_table(parsed).items():
+                _insert_rows(con, table, items, run_id, loaded_at)
+                _test_pause_point()
+            con.execute(  # one statement for all files, like the rows
+                "INSERT INTO raw.source_files VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, true, NULL)"] * len(parsed)),
+                [value for p in parsed for value in (p.file.dataset, p.file.file_key, p.file.file_name,
+                                                     p.file.source_uri, p.file.sha256, p.file.size_bytes,
+                                                     len(p.rows), run_id, loaded_at)],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            # After ROLLBACK: an aborted transaction refuses even unregister().
+            with contextlib.suppress(duckdb.Error):
+                con.unregister("_batch")
+
+
+@contextlib.contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB reads the rows from pandas object columns, holding the GIL for each value: a second
+    thread only waits for it, and one thread inserts the 67 lists in about 2/3 of the time.
+    Restored afterwards (outside the transaction: an aborted one refuses even SET)."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
     try:
-        for item in parsed:
-            _retire_previous_version(con, item, loaded_at)
-        for table, items in _by_table(parsed).items():
-            _insert_rows(con, table, items, run_id, loaded_at)
-            _test_pause_point()
-        con.executemany(
-            "INSERT INTO raw.source_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, true, NULL)",
-            [[p.file.dataset, p.file.file_key, p.file.file_name, p.file.source_uri, p.file.sha256,
-              p.file.size_bytes, len(p.rows), run_id, loaded_at] for p in parsed],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        yield
     finally:
-        # After ROLLBACK: an aborted transaction refuses even unregister().
-        with contextlib.suppress(duckdb.Error):
-            con.unregister("_batch")
+        con.execute(f"SET threads = {int(threads)}")
 
 
 def _test_pause_point() -> None:
@@ -222,28 +238,44 @@ def _by_table(parsed: Sequence[ParsedFile]) -> dict[str, list[ParsedFile]]:
     return groups
 
 
-def _retire_previous_version(con: duckdb.DuckDBPyConnection, item: ParsedFile, loaded_at: datetime) -> None:
-    f = item.file
+def _retire_previous_versions(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile],
+                              loaded_at: datetime) -> None:
+    """Delete the rows of the versions these files replace and mark those versions superseded.
+
+    One statement per table and one UPDATE for all files, not two statements per file: each costs about
+    a millisecond, whatever it touches.
+    """
+    for table, items in _by_table(parsed).items():
+        keys, params = _file_keys(items)
+        con.execute(
+            f"""DELETE FROM {table} WHERE source_file IN (
+                    SELECT file_name FROM raw.source_files
+                    WHERE is_current AND (dataset, file_key) IN ({keys}))""",
+            params,
+        )
+    keys, params = _file_keys(parsed)
     con.execute(
-        f"""DELETE FROM {item.table} WHERE source_file IN (
-                SELECT file_name FROM raw.source_files
-                WHERE dataset = ? AND file_key = ? AND is_current)""",
-        [f.dataset, f.file_key],
+        f"""UPDATE raw.source_files SET is_current = false, superseded_at = ?
+           WHERE is_current AND (dataset, file_key) IN ({keys})""",
+        [loaded_at, *params],
     )
-    con.execute(
-        """UPDATE raw.source_files SET is_current = false, superseded_at = ?
-           WHERE dataset = ? AND file_key = ? AND is_current""",
-        [loaded_at, f.dataset, f.file_key],
-    )
+
+
+def _file_keys(items: Sequence[ParsedFile]) -> tuple[str, list[str]]:
+    """`VALUES (?, ?), ...` of the items' (dataset, file_key) pairs, and its parameters."""
+    pairs = sorted({(p.file.dataset, p.file.file_key) for p in items})
+    return "VALUES " + ", ".join(["(?, ?)"] * len(pairs)), [v for pair in pairs for v in pair]
 
 
 def _insert_rows(con, table: str, items: list[ParsedFile], run_id: str, loaded_at: datetime) -> None:
-    """One INSERT for all files of a table: 67 lists in ~0.1 s instead of 67 round trips."""
-    frames = [
-        item.rows.assign(source_file=item.file.file_name, source_sha256=item.file.sha256)
-        for item in items
-    ]
-    batch = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    """One INSERT for all files of a table: 67 lists in ~0.1 s instead of 67 round trips.
+
+    The lineage columns are added to the concatenated frame, not to a copy of each file's frame.
+    """
+    batch = pd.concat([item.rows for item in items], ignore_index=True) if len(items) > 1 else items[0].rows.copy()
+    sizes = [len(item.rows) for item in items]
+    batch["source_file"] = np.repeat(np.array([item.file.file_name for item in items], dtype=object), sizes)
+    batch["source_sha256"] = np.repeat(np.array([item.file.sha256 for item in items], dtype=object), sizes)
     con.register("_batch", batch)
     con.execute(
         f"INSERT INTO {table} BY NAME SELECT *, ? AS loaded_at, ? AS run_id FROM _batch",

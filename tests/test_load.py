@@ -35,6 +35,32 @@ def test_second_load_of_the_same_files_loads_nothing(tmp_path):
         assert con.execute("select count(*) from raw.source_files").fetchone()[0] == 2
 
 
+def test_one_load_replaces_several_lists_and_keeps_the_others(tmp_path, parsed_lists):
+    """Re-issues of two lists in one load: only their old rows go, every other list stays."""
+    db = tmp_path / "top500.duckdb"
+    keys = ["2022-06", "2022-11", "2023-06"]
+    with load.connect(db) as con:
+        load.load_files(con, [parsed_lists[k] for k in keys], "first")
+    reissues = [
+        load.ParsedFile(load.SourceFile("top500", k, parsed_lists[k].file.path, "x", c * 64, 1), "raw.top500_entries",
+                        parsed_lists[k].rows)
+        for k, c in (("2022-06", "a"), ("2023-06", "b"))
+    ]
+    with load.connect(db) as con:
+        threads = con.execute("select current_setting('threads')").fetchone()[0]
+        load.load_files(con, reissues, "second")
+        assert con.execute("select current_setting('threads')").fetchone()[0] == threads
+    with duckdb.connect(str(db), read_only=True) as con:
+        by_list = con.execute("select strftime(list_date, '%Y-%m'), run_id, count(*) from raw.top500_entries"
+                              " group by all order by 1").fetchall()
+        assert by_list == [("2022-06", "second", 500), ("2022-11", "first", 500), ("2023-06", "second", 500)]
+        history = con.execute("select file_key, run_id, is_current, superseded_at is not null from raw.source_files"
+                              " order by file_key, run_id").fetchall()
+        assert history == [("2022-06", "first", False, True), ("2022-06", "second", True, False),
+                           ("2022-11", "first", True, False),
+                           ("2023-06", "first", False, True), ("2023-06", "second", True, False)]
+
+
 def test_reissued_list_replaces_the_old_version_and_keeps_history(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
@@ -65,8 +91,12 @@ def test_a_failing_load_rolls_back_every_file(tmp_path, parsed_lists):
     replacement = load.ParsedFile(
         load.SourceFile("top500", "2023-06", good.file.path, "x", "f" * 64, 1), good.table, good.rows
     )
-    with load.connect(db) as con, pytest.raises(duckdb.ConstraintException):
-        load.load_files(con, [replacement, broken], "second")
+    with load.connect(db) as con:
+        threads = con.execute("select current_setting('threads')").fetchone()[0]
+        with pytest.raises(duckdb.ConstraintException):
+            load.load_files(con, [replacement, broken], "second")
+        # the load runs single-threaded; the setting comes back after the rollback too
+        assert con.execute("select current_setting('threads')").fetchone()[0] == threads
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select distinct run_id from raw.top500_entries").fetchall() == [("first",)]
         assert con.execute("select count(*) from raw.source_files where is_current").fetchone()[0] == 1

@@ -8,8 +8,9 @@ from datetime import date
 import pytest
 from python_calamine import CalamineWorkbook
 
+from flows.errors import SourceError
 from flows.sources import top500
-from flows.sources.top500_columns import COUNTRY_NAMES
+from flows.sources.top500_columns import COLUMNS, COUNTRY_NAMES
 
 
 def test_bundled_snapshot_has_all_67_lists(bundled_files):
@@ -110,3 +111,52 @@ def test_calendar_and_file_names():
     assert len(top500.expected_lists(date(1993, 10, 31))) == 1
     assert top500.expected_lists(date(2024, 5, 14))[-1] == date(2024, 6, 1)  # ISC 2024 was in May
     assert top500.expected_lists(date(2024, 4, 30))[-1] == date(2023, 11, 1)
+
+
+# --- the whole-column conversion agrees with the per-cell rules ----------------------------------------
+
+ODD_CELLS = [
+    (1.0, 2.5, 0.0, -0.0, "", 7, 0, float("nan")),  # the common kinds, zeros and blanks
+    (3.0, 2**60, -4, ""),  # ints, one beyond a float's integer precision
+    (1.0, float("inf"), ""),  # inf: a float, but not a whole number
+    (7.5, 1.0),  # not whole: an error in an int column
+    ("1,234", " 8 ", "", 2.0),  # text numbers
+    ("about 500 PF", 1.0),  # not a number
+    (True, 1.0),  # a bool is not a number
+    ("None", "N/A", "Korea, South", "  a\u200bb  ", "caf\u00c3\u00a9", ""),  # text: missing words, mojibake
+    (True, 1, 1.0, "1"),  # one set element for True, 1 and 1.0, three different texts
+    (178764.0, 178765.0, ""),  # an id written as a number
+]
+
+
+def _typed(values):
+    return [(type(v), "nan" if v != v else v.hex() if isinstance(v, float) else v) for v in values]
+
+
+@pytest.mark.parametrize("cells", ODD_CELLS)
+@pytest.mark.parametrize("column",
+                         ["rank", "total_cores", "rmax_tflops", "power_kw", "accelerator", "system_id", "site"])
+@pytest.mark.parametrize("factor", [1.0, 1e-3])
+def test_column_conversion_matches_the_per_cell_rules(cells, column, factor):
+    """Same values and types (1 vs 1.0, -0.0, None) or the same error naming the Excel row."""
+    col = next(c for c in COLUMNS if c.name == column)
+    convert = top500._converter(col, factor)
+    rows = list(range(2, 2 + len(cells)))
+    try:
+        expected = ("ok", _typed(map(convert, cells)))
+    except ValueError:
+        row, error = next((r, e) for r, c in zip(rows, cells) for e in [_error(convert, c)] if e)
+        expected = ("error", f"TOP500_202411.xlsx: row {row}, column 'H': {error}")
+    try:
+        got = ("ok", _typed(top500._convert_column(cells, col, factor, "TOP500_202411.xlsx", "H", rows)))
+    except SourceError as exc:
+        got = ("error", str(exc))
+    assert got == expected
+
+
+def _error(convert, cell):
+    try:
+        convert(cell)
+    except ValueError as exc:
+        return str(exc)
+    return None

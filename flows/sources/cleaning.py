@@ -18,6 +18,8 @@ _XLSX_MAGIC = b"PK\x03\x04"  # zip container (.xlsx)
 
 def clean_text(value: object) -> str | None:
     """Strip invisible characters and stray whitespace, repair mojibake; '' -> None."""
+    if type(value) is str:  # nearly every cell: straight to the cache
+        return _clean_str(value)
     if value is None:
         return None
     if isinstance(value, float):

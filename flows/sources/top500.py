@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pandas as pd
 from python_calamine import CalamineWorkbook
@@ -183,29 +184,27 @@ def parse(file: SourceFile) -> ParsedFile:
         raise SourceError(name, f"sheet {sheet_name!r} has a header row but no data rows")
 
     excel_rows = [i for i, _ in body]
-    width = len(headers)
-    columns = list(zip(*(row[:width] + [None] * (width - len(row)) for _, row in body)))
-    data: dict[str, list] = {}
-    for col in COLUMNS:
-        if col.name not in mapping:
-            data[col.name] = [None] * len(body)
-            continue
-        j, factor = mapping[col.name]
-        data[col.name] = _convert_column(columns[j], _converter(col, factor), name, headers[j], excel_rows)
+    body_rows = [row for _, row in body]
+    if any(len(row) < len(headers) for row in body_rows):  # calamine's rows are rectangular; be safe anyway
+        body_rows = [row + [None] * (len(headers) - len(row)) for row in body_rows]
+    columns = list(zip(*body_rows))
 
-    _check_ranks(data["rank"], excel_rows, name)
-    data["country"] = [COUNTRY_NAMES.get(c, c) for c in data["country"]]
-    original = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]
+    # The rows as one block of plain Python values, a block row per column (None where the file lacks
+    # the column), each column converted as a whole. DuckDB types them on insert (None -> NULL, never NaN).
+    names = ["list_date", *(c.name for c in COLUMNS)]
+    block = np.full((len(names), len(body)), None, dtype=object)
+    block[0] = list_date
+    for k, col in enumerate(COLUMNS, start=1):
+        if col.name in mapping:
+            j, factor = mapping[col.name]
+            block[k] = _convert_column(columns[j], col, factor, name, headers[j], excel_rows)
+    column = dict(zip(names, block))  # views: a change lands in the block
+    _check_ranks(column["rank"], excel_rows, name)
+    column["country"][:] = [COUNTRY_NAMES.get(c, c) for c in column["country"]]
 
-    # Plain object columns: DuckDB types them on insert (None -> NULL, never NaN).
-    frame = pd.DataFrame(
-        {
-            "list_date": pd.Series([list_date] * len(body), dtype="object"),
-            "edition": edition_of(list_date),
-            **{c.name: pd.Series(data[c.name], dtype="object") for c in COLUMNS},
-            "original": original,
-        }
-    )
+    frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
+    frame.insert(1, "edition", edition_of(list_date))
+    frame["original"] = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]  # rows as read
     return ParsedFile(file=file, table=TABLE, rows=frame)
 
 
@@ -245,26 +244,89 @@ def _map_headers(headers: list[str], name: str) -> dict[str, tuple[int, float]]:
     return mapping
 
 
-def _converter(col, factor: float) -> Callable[[object], object]:
-    """A cell converter for one column of one file, with fast paths for the common cells.
+def _convert_column(cells: tuple, col, factor: float, name: str, header: str,
+                    excel_rows: list[int]) -> list | np.ndarray:
+    """One column of one file, converted as a whole rather than cell by cell.
 
-    Converting ~1.3 M cells is most of the parse time: text cells repeat (sites,
-    vendors, countries), so each column memoizes them; numeric cells arrive as
-    floats from calamine and skip the general number parser.
+    Text columns repeat a few values (sites, vendors, countries): each distinct cell is cleaned once.
+    Number columns are nearly always floats, ints and blanks: one numpy pass does them. Anything else
+    goes through the per-cell rules (`_converter`), which also name the cell that breaks them.
+    """
+    convert = _converter(col, factor)
+    try:
+        if col.kind in ("text", "id"):
+            return _by_distinct_value(cells, convert)
+        values = _plain_numbers(cells, col, factor)
+        return values if values is not None else list(map(convert, cells))
+    except ValueError:
+        for cell, excel_row in zip(cells, excel_rows):  # slow path: find the cell to name it
+            try:
+                convert(cell)
+            except ValueError as exc:
+                raise SourceError(name, f"row {excel_row}, column {header!r}: {exc}") from None
+        raise
+
+
+_NUMBER_TYPES = {bool, int, float}
+
+
+def _by_distinct_value(cells: tuple, convert: Callable[[object], object]) -> list:
+    """`convert` applied once per distinct cell, then looked up for every cell.
+
+    Cell by cell where bools, ints and floats mix: True, 1 and 1.0 are one set element but convert differently.
+    """
+    distinct = set(cells)
+    if not _NUMBER_TYPES.isdisjoint(map(type, distinct)) and len(_NUMBER_TYPES.intersection(map(type, cells))) > 1:
+        return list(map(convert, cells))
+    converted = dict(zip(distinct, map(convert, distinct)))
+    return list(map(converted.__getitem__, cells))
+
+
+def _plain_numbers(cells: tuple, col, factor: float) -> np.ndarray | None:
+    """The number column every list has: only floats, ints and blanks (""), whole where the column is
+    an int column. Converted in one numpy pass with the same results as `_converter`; None for any
+    other column, which the per-cell rules then convert (or reject, naming the cell).
+    """
+    kinds = set(map(type, cells))
+    if str in kinds:
+        cells = [None if c == "" else c for c in cells]
+        kinds = set(map(type, cells))
+    if not kinds <= {float, int, type(None)}:
+        return None  # text like '1,234', a bool, a date: the per-cell rules decide
+    try:
+        numbers = np.array(cells, dtype=np.float64)  # None -> NaN: a blank and a NaN cell are both missing
+    except (OverflowError, ValueError):
+        return None
+    missing = np.isnan(numbers)
+    is_int = col.kind == "int"
+    if is_int and not np.all(missing | ((numbers == np.trunc(numbers)) & (np.abs(numbers) < 2.0**63))):
+        return None  # 7.5 or inf in an int column: the per-cell rules name the cell
+    if col.zero_is_missing:
+        missing |= numbers == 0
+    if factor != 1.0:
+        result = numbers * factor
+    elif is_int:
+        result = np.where(missing, 0, numbers).astype(np.int64)
+    else:
+        result = numbers
+    result = result.astype(object)  # Python ints and floats, as the per-cell rules give
+    result[missing] = None
+    return result
+
+
+def _converter(col, factor: float) -> Callable[[object], object]:
+    """The per-cell rules for one column of one file: what a cell means, and which cells are errors.
+
+    `_convert_column` applies them to whole columns; the fast paths there must agree with them.
     """
     if col.kind in ("text", "id"):
-        missing = MISSING_TEXT.get(col.name, set())
-        memo: dict[str, str | None] = {}
+        missing = MISSING_TEXT.get(col.name)
+        if not missing:
+            return cleaning.clean_text
 
         def text(cell):
-            if type(cell) is str and cell in memo:  # str keys only: True, 1 and 1.0 hash alike
-                return memo[cell]
             value = cleaning.clean_text(cell)
-            if value in missing:
-                value = None
-            if type(cell) is str:
-                memo[cell] = value
-            return value
+            return None if value in missing else value
 
         return text
 
@@ -284,18 +346,6 @@ def _converter(col, factor: float) -> Callable[[object], object]:
         return value * factor if factor != 1.0 else value
 
     return number
-
-
-def _convert_column(cells, convert, name: str, header: str, excel_rows: list[int]) -> list:
-    try:
-        return list(map(convert, cells))
-    except ValueError:
-        for cell, excel_row in zip(cells, excel_rows):  # slow path: find the cell to name it
-            try:
-                convert(cell)
-            except ValueError as exc:
-                raise SourceError(name, f"row {excel_row}, column {header!r}: {exc}") from None
-        raise
 
 
 def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> None:
