@@ -163,6 +163,8 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
     }
     log_file = _log_to_file(settings)
     if server is not None:
+        if full_refresh:
+            _import_in_background("great_expectations", "dbt.cli.main")
         server.wait_ready()  # it started while this process imported and scanned
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
@@ -179,6 +181,21 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
               f"(traceback in {log})")
     summary["headline"] = RunSummary(**{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}).headline()
     return summary
+
+
+def _import_in_background(*modules: str) -> None:
+    """A full refresh will gate and build: import GX and dbt (~4 s) while this process only waits for
+    its temporary server, on the core the server leaves. The flow's own imports then find them loaded
+    (or wait for them on Python's import lock). Other runs may be no-ops, which need neither."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for module in modules:
+            with contextlib.suppress(Exception):  # a real import error surfaces where the stage imports it
+                importlib.import_module(module)
+
+    threading.Thread(target=load, name="import-heavy-stages", daemon=True).start()
 
 
 def _log_to_file(settings):
