@@ -152,7 +152,7 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
 
     from flows.errors import SourceError, SourceErrors
     from flows.lock import RunInProgress
-    from flows.pipeline import RunSummary, refresh
+    from flows.pipeline import RunSummary, rebuild_expected, refresh
     from flows.publish import PublishError
     from flows.transform import DbtRunError
     from flows.validate import ValidationFailed
@@ -163,7 +163,7 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
     }
     log_file = _log_to_file(settings)
     if server is not None:
-        if full_refresh:
+        if rebuild_expected(settings, source, reference_source, full_refresh):
             _import_in_background("great_expectations", "dbt.cli.main")
         server.wait_ready()  # it started while this process imported and scanned
     try:
@@ -184,9 +184,9 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
 
 
 def _import_in_background(*modules: str) -> None:
-    """A full refresh will gate and build: import GX and dbt (~4 s) while this process only waits for
-    its temporary server, on the core the server leaves. The flow's own imports then find them loaded
-    (or wait for them on Python's import lock). Other runs may be no-ops, which need neither."""
+    """A run that will gate and build imports GX and dbt (~4 s) while this process only waits for its
+    temporary server, on the core the server leaves. The flow's own imports then find them loaded (or
+    wait for them on Python's import lock). A no-op needs neither and imports neither."""
     import importlib
     import threading
 

@@ -317,6 +317,30 @@ def new_countries(settings: Settings, parsed: list[ParsedFile]) -> list[str]:
     return sorted(found.values())
 
 
+def rebuild_expected(settings: Settings, source: str, reference_source: str, full_refresh: bool) -> bool:
+    """Will this run gate and build? Asked before the flow starts, so the CLI can import GX and dbt while
+    it waits for its temporary server. A guess, never a decision (the flow decides): an HTTP source is
+    not fetched twice, and any doubt answers False, which costs time, not correctness."""
+    from flows import publish
+
+    if full_refresh:
+        return True
+    if top500.is_url(source) or top500.is_url(reference_source):
+        return False
+    try:
+        files = top500.collect(source, settings) + [f for m in REFERENCE_MODULES
+                                                    for f in m.collect(reference_source, settings)]
+        published_now = publish.current(settings)
+        if published_now is None or not settings.build_db.exists():
+            return True
+        with load.connect(settings.build_db, read_only=True) as con:
+            if load.changed_files(con, files):
+                return True
+            return load.content_key(con, code_fingerprint(settings)) != published_now.content_key
+    except Exception:
+        return False
+
+
 def _clean_leftovers(settings: Settings) -> None:
     """Temporary files a killed run left behind (a partial download, a half-made publication)."""
     from flows import publish

@@ -202,3 +202,17 @@ def test_a_real_new_country_passes_and_is_reported_an_invented_one_is_stopped(cl
             "TOP500 spelling") in bad.stderr
     assert sha256_of(_published(cli)) == before
     _no_traceback(bad)
+
+
+def test_a_rebuild_is_expected_only_when_the_flow_will_build(published, tmp_path):
+    """The CLI imports GX and dbt early only for runs that will use them: a scheduled no-op stays lean."""
+    from flows.pipeline import rebuild_expected
+    from flows.settings import Settings
+
+    assert not rebuild_expected(published, "bundled", "bundled", full_refresh=False)  # up to date
+    assert rebuild_expected(published, "bundled", "bundled", full_refresh=True)
+    one_more = copy_bundled(tmp_path / "lists")
+    (one_more / "TOP500_202606.xlsx").write_bytes((one_more / "TOP500_202606.xlsx").read_bytes() + b"\0")
+    assert rebuild_expected(published, str(one_more), "bundled", full_refresh=False)  # a changed file
+    assert rebuild_expected(Settings(warehouse_dir=tmp_path / "new"), "bundled", "bundled", full_refresh=False)
+    assert not rebuild_expected(published, "http://127.0.0.1:9/", "bundled", full_refresh=False)  # not fetched twice
