@@ -16,12 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
 
 from flows.errors import SourceError, SourceErrors
+
+if TYPE_CHECKING:  # imported where rows are loaded: a no-op run never pays pandas' ~0.3 s import
+    import pandas as pd
 
 DDL_DIR = Path(__file__).with_name("ddl")
 
@@ -272,6 +274,9 @@ def _insert_rows(con, table: str, items: list[ParsedFile], run_id: str, loaded_a
 
     The lineage columns are added to the concatenated frame, not to a copy of each file's frame.
     """
+    import numpy as np
+    import pandas as pd
+
     batch = pd.concat([item.rows for item in items], ignore_index=True) if len(items) > 1 else items[0].rows.copy()
     sizes = [len(item.rows) for item in items]
     batch["source_file"] = np.repeat(np.array([item.file.file_name for item in items], dtype=object), sizes)

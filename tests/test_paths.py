@@ -216,3 +216,28 @@ def test_a_rebuild_is_expected_only_when_the_flow_will_build(published, tmp_path
     assert rebuild_expected(published, str(one_more), "bundled", full_refresh=False)  # a changed file
     assert rebuild_expected(Settings(warehouse_dir=tmp_path / "new"), "bundled", "bundled", full_refresh=False)
     assert not rebuild_expected(published, "http://127.0.0.1:9/", "bundled", full_refresh=False)  # not fetched twice
+
+
+def test_what_a_no_op_run_calls_imports_no_heavy_library(published):
+    """A scheduled run that finds nothing new neither parses nor builds: pandas, numpy, GX, dbt and plotly
+    stay unimported (the no-op's time is mostly imports)."""
+    code = f"""
+import sys
+from flows import load, pipeline, publish
+from flows.fingerprint import code_fingerprint
+from flows.settings import Settings
+from flows.sources import top500
+s = Settings(warehouse_dir={str(published.warehouse_dir)!r})
+files = top500.collect("bundled", s) + pipeline.collect_reference_task.fn("bundled", s)
+assert not pipeline.rebuild_expected(s, "bundled", "bundled", full_refresh=False)
+with load.connect(s.build_db, read_only=True) as con:
+    assert load.changed_files(con, files) == []
+    key = load.content_key(con, code_fingerprint(s))
+    load.list_facts(con)
+assert publish.current(s).content_key == key and publish.withdrawn_content(s, key) is None
+print(sorted(m for m in ("pandas", "numpy", "great_expectations", "dbt", "plotly") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "CI": "1"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from flows import load
 from flows.errors import SourceError
@@ -19,6 +18,9 @@ from flows.settings import Settings
 from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
 from flows.sources.csv_tables import Dataset
+
+if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays pandas' ~0.3 s import
+    import pandas as pd
 
 FLOP_PER_PETAFLOP_S_DAY = 1e15 * 86_400
 PLANNED_HORIZON = date(2100, 1, 1)  # planned clusters carry future dates on purpose
@@ -133,6 +135,8 @@ def parse(file: SourceFile) -> ParsedFile:
 
 def _dates_or_months(rows: pd.DataFrame, column: str, header: str, name: str) -> pd.Series:
     """A calendar date, or a month ("2021-07", read as its first day): Epoch gives some dates to the month."""
+    import pandas as pd
+
     def one(value: object, line: int) -> date | None:
         if value is None or pd.isna(value):
             return None

@@ -17,13 +17,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-import pandas as pd
 
 from flows.errors import SourceError
 from flows.load import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
+
+if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays pandas' ~0.3 s import
+    import pandas as pd
 
 EARLIEST_DATE = date(1900, 1, 1)  # nothing in these datasets predates computing
 MISSING = {"", "nan", "NaN", "N/A", "n/a", "NA", "-", "None", "null"}
@@ -116,6 +118,8 @@ def parse(d: Dataset, file: SourceFile) -> ParsedFile:
 
     if d.unique:
         _check_unique(d.unique, [cells[index[d.unique]].strip() for _, cells in records], lines, name)
+    import pandas as pd
+
     frame = pd.DataFrame({c.name: _series(data[c.name], c.kind) for c in d.columns})
     frame["source_line"] = pd.Series(lines, dtype="Int64")
     frame["original"] = original
@@ -258,6 +262,8 @@ def to_timestamp(value: str) -> datetime:
 
 
 def _series(values: list, kind: str) -> pd.Series:
+    import pandas as pd
+
     if kind == "int":
         return pd.Series(values, dtype="Int64")
     if kind in ("float", "tflops", "usd"):

@@ -13,10 +13,9 @@ import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import orjson
-import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from flows import load
@@ -31,6 +30,9 @@ from flows.sources.top500_columns import (
     MISSING_TEXT,
     normalize_header,
 )
+
+if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays their ~0.3 s import
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +193,9 @@ def parse(file: SourceFile) -> ParsedFile:
 
     # The rows as one block of plain Python values, a block row per column (None where the file lacks
     # the column), each column converted as a whole. DuckDB types them on insert (None -> NULL, never NaN).
+    import numpy as np
+    import pandas as pd
+
     names = ["list_date", *(c.name for c in COLUMNS)]
     block = np.full((len(names), len(body)), None, dtype=object)
     block[0] = list_date
@@ -287,6 +292,8 @@ def _plain_numbers(cells: tuple, col, factor: float) -> np.ndarray | None:
     an int column. Converted in one numpy pass with the same results as `_converter`; None for any
     other column, which the per-cell rules then convert (or reject, naming the cell).
     """
+    import numpy as np
+
     kinds = set(map(type, cells))
     if str in kinds:
         cells = [None if c == "" else c for c in cells]
