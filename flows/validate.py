@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from flows import progress
 from flows.load import ParsedFile, connect
 from flows.settings import Settings
+
+if TYPE_CHECKING:  # imported where suites run: the CLI imports this module for ValidationFailed on every run
+    import pandas as pd
 
 MAX_EXAMPLES = 10  # failing rows kept per expectation and batch in audit
 MESSAGE_EXAMPLES = 3  # failing rows named per expectation and batch in the exception
@@ -226,6 +229,8 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], run_id: str, docs_d
         return []
     # One GX run for all batches: GX's cost is per expectation and run, not per row. Each batch is
     # prepared on its own, and results are split back per batch by the failing rows' batch.
+    import pandas as pd
+
     prepared = []
     for batch, frame in frames.items():
         df = suite.prepare(frame.copy()) if suite.prepare else frame.copy()

@@ -223,7 +223,7 @@ def test_what_a_no_op_run_calls_imports_no_heavy_library(published):
     stay unimported (the no-op's time is mostly imports)."""
     code = f"""
 import sys
-from flows import load, pipeline, publish
+from flows import cli, load, pipeline, publish, transform, validate  # what `top500 run` imports before the flow
 from flows.fingerprint import code_fingerprint
 from flows.settings import Settings
 from flows.sources import top500
