@@ -3,6 +3,7 @@ flow, against a real HTTP server on 127.0.0.1, with real processes where two can
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
 from http_server import Fault, ServerThread, Top500Site
@@ -215,7 +217,38 @@ def test_a_rebuild_is_expected_only_when_the_flow_will_build(published, tmp_path
     (one_more / "TOP500_202606.xlsx").write_bytes((one_more / "TOP500_202606.xlsx").read_bytes() + b"\0")
     assert rebuild_expected(published, str(one_more), "bundled", full_refresh=False)  # a changed file
     assert rebuild_expected(Settings(warehouse_dir=tmp_path / "new"), "bundled", "bundled", full_refresh=False)
-    assert not rebuild_expected(published, "http://127.0.0.1:9/", "bundled", full_refresh=False)  # not fetched twice
+    site = Top500Site()
+    site.add_directory(one_more)
+    with ServerThread(site) as server:  # an HTTP source is not fetched twice: the guess asks nothing
+        assert not rebuild_expected(published, server.base_url, "bundled", full_refresh=False)
+    assert site.requests == []
+
+
+def test_run_with_its_temporary_server_builds_then_finds_nothing_new(tmp_path):
+    """`make run`'s path: no PREFECT_API_URL, so `top500 run` starts its own Prefect server, imports GX and
+    dbt while it starts (a build is expected), and leaves no server behind; the next run is a no-op."""
+    lists = copy_bundled(tmp_path / "lists", EARLY)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"TOP500_WAREHOUSE_DIR": str(tmp_path / "warehouse"), "CI": "1", **AS_OF})
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(lists)], env=env,
+                              capture_output=True, text=True, timeout=600)
+
+    first = run()
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert _first_line(first.stdout).startswith("loaded 1993-06, 1993-11, 1994-06: 1,500 entries"), first.stdout
+    again = run()
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "no new list" in again.stdout and "is up to date" in again.stdout, again.stdout
+    assert (tmp_path / "warehouse" / "build" / "prefect-server.log").exists()  # its own server ran ...
+    left = []
+    for proc in psutil.process_iter(["cmdline"]):  # ... and none of them outlived its run
+        with contextlib.suppress(psutil.Error):
+            if "uvicorn" in " ".join(proc.info["cmdline"] or []) and \
+                    proc.environ().get("TOP500_WAREHOUSE_DIR") == env["TOP500_WAREHOUSE_DIR"]:
+                left.append(proc.pid)
+    assert left == []
 
 
 def test_what_a_no_op_run_calls_imports_no_heavy_library(published):
