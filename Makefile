@@ -33,4 +33,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) warehouse/build warehouse/landing warehouse/exports warehouse/.exports warehouse/report warehouse/data_docs warehouse/*.duckdb*
+	rm -rf $(VENV) dbt_project/target warehouse/build warehouse/landing warehouse/exports warehouse/.exports warehouse/report warehouse/data_docs warehouse/*.duckdb*

@@ -8,6 +8,7 @@ after an upgrade the next run rebuilds even if no list changed.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from flows.settings import PROJECT_ROOT, Settings
 
@@ -16,8 +17,12 @@ _SKIP_PARTS = {"target", "logs", "dbt_packages", "__pycache__"}
 
 
 def code_fingerprint(settings: Settings) -> str:
+    return tree_digest(settings.dbt_project_dir, settings.expectations_dir, PROJECT_ROOT / "flows").hexdigest()
+
+
+def tree_digest(*roots: Path) -> "hashlib._Hash":
+    """The names and bytes of the code files under `roots` (build outputs and caches left out)."""
     digest = hashlib.sha256()
-    roots = (settings.dbt_project_dir, settings.expectations_dir, PROJECT_ROOT / "flows")
     for root in roots:
         files = sorted(
             p for pattern in _PATTERNS for p in root.rglob(pattern)
@@ -26,4 +31,4 @@ def code_fingerprint(settings: Settings) -> str:
         for path in files:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest

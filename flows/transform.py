@@ -5,6 +5,10 @@ objects, not as text to parse. Targets and logs go under
 `<warehouse>/build/dbt/` so a run never dirties the repository, and DuckDB
 connections are closed afterwards: DuckDB allows one writer per file, and the
 pipeline publishes the file right after this step.
+
+dbt runs in the build directory and opens the build file by its bare name.
+Every warehouse then has the same profile, so a parse of this project made by
+one warehouse is valid in any other (see `_reuse_parse`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -103,11 +108,17 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
         cli_args += ["--vars", json.dumps(dict(vars))]
     command = " ".join(a for a in args if not a.startswith("-"))
     started = time.perf_counter()
-    try:
-        with _env(TOP500_BUILD_DB=str(settings.build_db)), progress.steps(f"dbt {command}") as step:
-            result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke(cli_args)
-    finally:
-        close_connections()
+    seed = _parse_seed(settings, vars)
+    _reuse_parse(seed, target_path)
+    # The profile's path is the bare file name, so dbt opens it (and DuckDB its WAL and spill files)
+    # from the build directory; the connection is closed before leaving it.
+    with _env(TOP500_BUILD_DB=settings.build_db.name), _working_directory(settings.build_dir):
+        try:
+            with progress.steps(f"dbt {command}") as step:
+                result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke(cli_args)
+        finally:
+            close_connections()
+    _keep_parse(target_path, seed)
     seconds = round(time.perf_counter() - started, 2)
     summary = _summarize(command, result.result, seconds)
     summary.target_path = target_path
@@ -116,6 +127,49 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
         detail = f"{type(result.exception).__name__}: {result.exception}" if result.exception else ""
         raise DbtRunError(command, failures, detail)
     return summary
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's name, in its target path
+
+
+def _parse_seed(settings: Settings, vars: Mapping[str, Any] | None) -> Path:
+    """Where a parse of this dbt project (its files, these vars, this dbt) is kept for other warehouses.
+
+    A new warehouse has no parse of its own and dbt parses the whole project again (about 2.5 s of
+    every first run, and of every test's private warehouse); the key names exactly what dbt's parse
+    depends on besides the profile, which is the same for every warehouse.
+    """
+    from dbt.version import __version__ as dbt_version
+
+    from flows.fingerprint import tree_digest
+
+    digest = tree_digest(settings.dbt_project_dir)
+    digest.update(f"\ndbt {dbt_version}\nvars {json.dumps(dict(vars or {}), sort_keys=True)}".encode())
+    return settings.dbt_project_dir / "target" / "parse_seeds" / f"{digest.hexdigest()[:32]}.msgpack"
+
+
+def _reuse_parse(seed: Path, target_path: Path) -> None:
+    """Start dbt from the kept parse of these exact files. dbt still checks it (versions, vars,
+    profile, each file's checksum) and parses again whatever does not match."""
+    if seed.is_file():
+        with contextlib.suppress(OSError):
+            shutil.copyfile(seed, target_path / PARTIAL_PARSE_FILE)
+
+
+def _keep_parse(target_path: Path, seed: Path) -> None:
+    """Keep this run's parse for the next new warehouse, written whole (temporary file, rename); the
+    four newest keys stay (a build with other vars has its own). A project directory that cannot be
+    written keeps none."""
+    made = target_path / PARTIAL_PARSE_FILE
+    if seed.exists() or not made.is_file():
+        return
+    with contextlib.suppress(OSError):
+        seed.parent.mkdir(parents=True, exist_ok=True)
+        partial = seed.with_name(f".{seed.name}.{os.getpid()}")
+        shutil.copyfile(made, partial)
+        os.replace(partial, seed)
+        for old in sorted(seed.parent.glob("*.msgpack"), key=lambda p: p.stat().st_mtime, reverse=True)[4:]:
+            old.unlink(missing_ok=True)
 
 
 def close_connections() -> None:
@@ -158,6 +212,21 @@ def _summarize(command: str, run_result: Any, seconds: float) -> DbtSummary:
             summary.tests_run += 1
             summary.tests_passed += status == "pass"
     return summary
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    try:
+        previous = os.getcwd()
+    except FileNotFoundError:  # started in a directory deleted since: nothing to go back to
+        previous = None
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                os.chdir(previous)
 
 
 @contextlib.contextmanager
