@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -109,8 +110,33 @@ def prefect_api(tmp_path_factory):
     log.close()
 
 
+@pytest.fixture(scope="session")
+def first_runs(tmp_path_factory, prefect_api):
+    """Warehouses as a first `top500 run --source <lists>` leaves them: made with the real command once per
+    list set for the whole session (both workers share them, under a file lock) and copied by each test that
+    starts there. Many tests' first run is their arrangement, not what they test."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+
+    def made(names: tuple[str, ...]) -> Path:
+        home = shared / ("first-run-" + "-".join(Path(name).stem.removeprefix("TOP500_") for name in names))
+        with (shared / f"{home.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (home / "made").exists():
+                shutil.rmtree(home, ignore_errors=True)
+                src = copy_bundled(home / "lists", list(names))
+                env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
+                run = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], env=env,
+                                     capture_output=True, text=True, timeout=600)
+                assert run.returncode == 0, f"first run of {names} failed:\n{run.stdout}\n{run.stderr[-3000:]}"
+                (home / "made").touch()
+        return home / "warehouse"
+
+    return made
+
+
 @pytest.fixture
-def cli(prefect_api, tmp_path):
+def cli(prefect_api, tmp_path, first_runs):
     """Run the real `top500` command in a subprocess against a private warehouse dir."""
     warehouse = tmp_path / "warehouse"
 
@@ -123,8 +149,15 @@ def cli(prefect_api, tmp_path):
             raise AssertionError(f"top500 {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
 
+    def after_first_run(*names: str) -> Path:
+        """This test's warehouse as `top500 run --source <these bundled lists>` left it (a copy of the session's
+        `first_runs` one), and this test's own directory of those lists, to run again and change."""
+        shutil.copytree(first_runs(tuple(sorted(names))), warehouse, symlinks=True)
+        return copy_bundled(tmp_path / "lists", list(names))
+
     run.warehouse = warehouse
     run.env = prefect_api
+    run.after_first_run = after_first_run
     return run
 
 
@@ -209,3 +242,18 @@ def duckdb14_python(tmp_path_factory) -> Path:
     if pip.returncode != 0:
         missing_tool(f"pip could not install duckdb==1.4.* (no package index?): {pip.stderr.strip()[-300:]}")
     return python
+
+
+# Modules that take longest (measured with --durations on the project machine: each 40-250 s), handed out
+# first: `--dist loadfile` gives each worker whole modules as it runs short, so the long ones must not be left
+# for last, or one worker runs alone at the end. The rest follow in their usual order.
+LONGEST_MODULES_FIRST = ("test_paths.py", "test_publication.py", "test_cli.py", "test_faults.py", "test_schedule.py",
+                         "test_validate.py", "test_analyst.py", "test_contracts.py", "test_report.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_MODULES_FIRST.index(name) if name in LONGEST_MODULES_FIRST else len(LONGEST_MODULES_FIRST)
+
+    items.sort(key=rank)  # stable: tests keep their order within a module

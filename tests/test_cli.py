@@ -99,8 +99,7 @@ def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
     ],
 )
 def test_bad_list_fails_the_run_and_leaves_the_published_file_alone(cli, tmp_path, edit, message):
-    src = copy_bundled(tmp_path / "lists", ["TOP500_202306.xlsx", "TOP500_202311.xlsx"])
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run("TOP500_202306.xlsx", "TOP500_202311.xlsx")
     published = cli.warehouse / "top500.duckdb"
     before = sha256_of(published)
 
@@ -134,8 +133,7 @@ def _project_copy(tmp_path: Path) -> Path:
 
 
 def test_a_model_that_breaks_is_a_dbt_failure_and_nothing_is_published(cli, tmp_path):
-    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx", "TOP500_202406.xlsx"])
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run("TOP500_202311.xlsx", "TOP500_202406.xlsx")
     before = sha256_of(cli.warehouse / "top500.duckdb")
     project = _project_copy(tmp_path)
     model = project / "models" / "marts" / "performance_development.sql"
@@ -151,8 +149,7 @@ def test_a_model_that_breaks_is_a_dbt_failure_and_nothing_is_published(cli, tmp_
 
 def test_a_model_bug_that_drops_the_newest_list_stops_the_run_and_nothing_is_published(cli, tmp_path):
     """The bug the marts gate exists for: the model builds, but the analyst's newest country counts are gone."""
-    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx"])
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run("TOP500_202311.xlsx")
     before = sha256_of(cli.warehouse / "top500.duckdb")
     copy_bundled(src, ["TOP500_202406.xlsx"])
     project = _project_copy(tmp_path)

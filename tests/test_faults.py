@@ -42,8 +42,7 @@ def test_sigkill_at_any_stage_keeps_the_published_file_and_the_next_run_converge
     duration = time.monotonic() - started
     reference = content(tmp_path / "reference" / "top500.duckdb")
 
-    src = copy_bundled(tmp_path / "lists", FIRST)
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run(*FIRST)
     published = cli.warehouse / "top500.duckdb"
     before = sha256_of(published)
     copy_bundled(src, [NEW])

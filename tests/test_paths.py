@@ -137,8 +137,7 @@ def _wait_for(condition, timeout: float, what: str):
 
 
 def test_a_second_run_leaves_at_once_and_the_first_publishes_as_if_alone(cli, tmp_path):
-    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx", "TOP500_202406.xlsx"])
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run("TOP500_202311.xlsx", "TOP500_202406.xlsx")
     before = sha256_of(_published(cli))
     manifest = cli.warehouse / "build" / "dbt" / "target" / "manifest.json"  # dbt writes it once parsed
     parsed_at = manifest.stat().st_mtime_ns
@@ -180,8 +179,7 @@ def test_a_run_killed_with_sigkill_leaves_no_lock_behind(cli, tmp_path):
 # --- 4. a real new country ----------------------------------------------------------------------
 
 def test_a_real_new_country_passes_and_is_reported_an_invented_one_is_stopped(cli, tmp_path):
-    src = copy_bundled(tmp_path / "lists", ["TOP500_202311.xlsx"])
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run("TOP500_202311.xlsx")
     # rank 412 of 2024-06 moves to Chile, a country no list has had
     edit_xlsx(BUNDLED_LISTS / "TOP500_202406.xlsx", src / "TOP500_202406.xlsx", {"I413": "Chile"})
     run = cli("run", "--source", str(src))

@@ -45,8 +45,7 @@ def _generations(warehouse: Path) -> list[str]:
 
 
 def test_rollback_moves_the_whole_publication_and_stays_rolled_back(cli, tmp_path):
-    src = copy_bundled(tmp_path / "lists", TWO)
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run(*TWO)
     first = _publication(cli.warehouse)
     copy_bundled(src, [THIRD])
     cli("run", "--source", str(src), check=True)
@@ -112,8 +111,7 @@ class ReadOnlyDirectory:
 
 
 def test_a_publication_that_cannot_be_written_is_a_message_and_costs_no_generation(cli, tmp_path):
-    src = copy_bundled(tmp_path / "lists", TWO)
-    cli("run", "--source", str(src), check=True)
+    src = cli.after_first_run(*TWO)
     before = _publication(cli.warehouse)
 
     copy_bundled(src, [THIRD])
