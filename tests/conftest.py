@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -110,27 +111,39 @@ def prefect_api(tmp_path_factory):
     log.close()
 
 
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """`make(home)` run once per test session, whichever worker asks first; the others wait for it (a file
+    lock in the directory the xdist workers share) and get the same `home`."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    home = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / ".made").exists():
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir()
+            make(home)
+            (home / ".made").touch()
+    return home
+
+
 @pytest.fixture(scope="session")
 def first_runs(tmp_path_factory, prefect_api):
     """Warehouses as a first `top500 run --source <lists>` leaves them: made with the real command once per
-    list set for the whole session (both workers share them, under a file lock) and copied by each test that
-    starts there. Many tests' first run is their arrangement, not what they test."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
-    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    list set for the whole session and copied by each test that starts there. Many tests' first run is
+    their arrangement, not what they test."""
 
     def made(names: tuple[str, ...]) -> Path:
-        home = shared / ("first-run-" + "-".join(Path(name).stem.removeprefix("TOP500_") for name in names))
-        with (shared / f"{home.name}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (home / "made").exists():
-                shutil.rmtree(home, ignore_errors=True)
-                src = copy_bundled(home / "lists", list(names))
-                env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
-                run = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], env=env,
-                                     capture_output=True, text=True, timeout=600)
-                assert run.returncode == 0, f"first run of {names} failed:\n{run.stdout}\n{run.stderr[-3000:]}"
-                (home / "made").touch()
-        return home / "warehouse"
+        def make(home: Path) -> None:
+            src = copy_bundled(home / "lists", list(names))
+            env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
+            run = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], env=env,
+                                 capture_output=True, text=True, timeout=600)
+            assert run.returncode == 0, f"first run of {names} failed:\n{run.stdout}\n{run.stderr[-3000:]}"
+
+        name = "first-run-" + "-".join(Path(name).stem.removeprefix("TOP500_") for name in names)
+        return made_once(tmp_path_factory, name, make) / "warehouse"
 
     return made
 
@@ -200,17 +213,18 @@ def con(built):
 @pytest.fixture(scope="session")
 def published(tmp_path_factory, prefect_api) -> Settings:
     """The warehouse a user gets: `top500 run` with its defaults (the bundled lists and reference files)
-    through the Prefect flow, every gate, dbt and publish. Built once per session and shared: read-only
-    for tests; a test that changes things works on `private_copy(published, ...)`.
+    through the Prefect flow, every gate, dbt and publish. Built once per session and shared (by both
+    workers): read-only for tests; a test that changes things works on `private_copy(published, ...)`.
     """
-    settings = Settings(warehouse_dir=tmp_path_factory.mktemp("published") / "warehouse")
-    env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(settings.warehouse_dir), "CI": "1"}
-    run = subprocess.run([sys.executable, "-m", "flows.cli", "run"], env=env, capture_output=True, text=True,
-                         timeout=900)
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.startswith("loaded 67 lists: 33,500 entries: 67 lists in the warehouse (1993-06..2026-06), "
-                                 "67 in the source; published generation "), run.stdout
-    return settings
+    def make(home: Path) -> None:
+        env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
+        run = subprocess.run([sys.executable, "-m", "flows.cli", "run"], env=env, capture_output=True, text=True,
+                             timeout=900)
+        assert run.returncode == 0, run.stderr[-3000:]
+        assert run.stdout.startswith("loaded 67 lists: 33,500 entries: 67 lists in the warehouse (1993-06..2026-06), "
+                                     "67 in the source; published generation "), run.stdout
+
+    return Settings(warehouse_dir=made_once(tmp_path_factory, "published", make) / "warehouse")
 
 
 def private_copy(settings: Settings, root: Path) -> Settings:
