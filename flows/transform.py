@@ -109,7 +109,7 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
     command = " ".join(a for a in args if not a.startswith("-"))
     started = time.perf_counter()
     seed = _parse_seed(settings, vars)
-    _reuse_parse(seed, target_path)
+    parse_before = _reuse_parse(seed, target_path)
     # The profile's path is the bare file name, so dbt opens it (and DuckDB its WAL and spill files)
     # from the build directory; the connection is closed before leaving it.
     with _env(TOP500_BUILD_DB=settings.build_db.name), _working_directory(settings.build_dir):
@@ -118,7 +118,7 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
                 result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke(cli_args)
         finally:
             close_connections()
-    _keep_parse(target_path, seed)
+    _keep_parse(target_path, seed, parse_before)
     seconds = round(time.perf_counter() - started, 2)
     summary = _summarize(command, result.result, seconds)
     summary.target_path = target_path
@@ -148,22 +148,28 @@ def _parse_seed(settings: Settings, vars: Mapping[str, Any] | None) -> Path:
     return settings.dbt_project_dir / "target" / "parse_seeds" / f"{digest.hexdigest()[:32]}.msgpack"
 
 
-def _reuse_parse(seed: Path, target_path: Path) -> None:
+def _reuse_parse(seed: Path, target_path: Path) -> int | None:
     """Start dbt from the kept parse of these exact files. dbt still checks it (versions, vars,
-    profile, each file's checksum) and parses again whatever does not match."""
+    profile, each file's checksum) and parses again whatever does not match.
+
+    Returns the modification time of the parse dbt starts from (None: none), to tell whether dbt wrote one.
+    """
     if seed.is_file():
         with contextlib.suppress(OSError):
             shutil.copyfile(seed, target_path / PARTIAL_PARSE_FILE)
-
-
-def _keep_parse(target_path: Path, seed: Path) -> None:
-    """Keep this run's parse for the next new warehouse, written whole (temporary file, rename); the
-    four newest keys stay (a build with other vars has its own). A project directory that cannot be
-    written keeps none."""
-    made = target_path / PARTIAL_PARSE_FILE
-    if seed.exists() or not made.is_file():
-        return
     with contextlib.suppress(OSError):
+        return (target_path / PARTIAL_PARSE_FILE).stat().st_mtime_ns
+    return None
+
+
+def _keep_parse(target_path: Path, seed: Path, parse_before: int | None) -> None:
+    """Keep the parse dbt wrote in this run for the next new warehouse, written whole (temporary file,
+    rename); the four newest keys stay (a build with other vars has its own). Nothing is kept when dbt
+    wrote no parse (it failed, or started from the kept one), nor where the project cannot be written."""
+    made = target_path / PARTIAL_PARSE_FILE
+    with contextlib.suppress(OSError):
+        if seed.exists() or made.stat().st_mtime_ns == parse_before:
+            return
         seed.parent.mkdir(parents=True, exist_ok=True)
         partial = seed.with_name(f".{seed.name}.{os.getpid()}")
         shutil.copyfile(made, partial)

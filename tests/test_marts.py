@@ -153,18 +153,29 @@ def test_a_new_warehouse_reuses_the_parse_of_the_same_project_files(loaded_build
     project = tmp_path / "dbt_project"  # private: other tests keep their parses in the real project
     shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
 
-    def build_new_warehouse(name: str) -> str:
+    def build(name: str) -> str:
         settings = Settings(warehouse_dir=tmp_path / name, dbt_project_dir=project)
-        settings.build_dir.mkdir(parents=True)
-        shutil.copy(loaded_build_db, settings.build_db)
+        if not settings.build_db.exists():
+            settings.build_dir.mkdir(parents=True)
+            shutil.copy(loaded_build_db, settings.build_db)
         transform.build(settings, select=["stg_top500__list_entries"])
         return (settings.build_dir / "dbt" / "logs" / "dbt.log").read_text()
 
+    def kept() -> set[str]:
+        return {p.name for p in (project / "target" / "parse_seeds").glob("*.msgpack")}
+
     full_parse = "Unable to do partial parsing"
-    assert full_parse in build_new_warehouse("first")
-    assert len(list((project / "target" / "parse_seeds").glob("*.msgpack"))) == 1
-    assert full_parse not in build_new_warehouse("second")
+    assert full_parse in build("first")
+    assert len(kept()) == 1
+    assert full_parse not in build("second")
 
     model = project / "models" / "staging" / "stg_top500__list_entries.sql"
     model.write_text(model.read_text() + "\n-- changed\n")
-    assert full_parse in build_new_warehouse("after-a-change")
+    assert full_parse in build("after-a-change")
+    assert len(kept()) == 2
+
+    # a project that does not parse keeps nothing, not even the older parse its warehouse holds
+    model.write_text(model.read_text() + "\n{{ not closed\n")
+    with pytest.raises(transform.DbtRunError):
+        build("after-a-change")
+    assert len(kept()) == 2
