@@ -111,6 +111,11 @@ def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
 
 @step("collect-reference", task_run_name="collect specs and AI-compute files from {source}")
 def collect_reference_task(source: str, settings: Settings) -> list[SourceFile]:
+    return collect_reference(source, settings)
+
+
+def collect_reference(source: str, settings: Settings) -> list[SourceFile]:
+    """The Epoch hardware and AI-compute files of `source`, in the order they load."""
     return [f for module in REFERENCE_MODULES for f in module.collect(source, settings)]
 
 
@@ -328,8 +333,7 @@ def rebuild_expected(settings: Settings, source: str, reference_source: str, ful
     if top500.is_url(source) or top500.is_url(reference_source):
         return False
     try:
-        files = top500.collect(source, settings) + [f for m in REFERENCE_MODULES
-                                                    for f in m.collect(reference_source, settings)]
+        files = top500.collect(source, settings) + collect_reference(reference_source, settings)
         published_now = publish.current(settings)
         if published_now is None or not settings.build_db.exists():
             return True

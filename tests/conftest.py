@@ -41,6 +41,26 @@ def chromium() -> Path:
     return Path(found)
 
 
+class ReadOnlyDirectory:
+    """A directory nobody can add to: chmod for a user, the immutable flag for root (who ignores modes)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "+i", str(self.path)], check=True, capture_output=True)
+        else:
+            self.path.chmod(0o555)
+        return self
+
+    def __exit__(self, *exc):
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(self.path)], check=True, capture_output=True)
+        else:
+            self.path.chmod(0o755)
+
+
 def make_settings(root: Path, **overrides) -> Settings:
     return Settings(warehouse_dir=root / "warehouse", **overrides)
 

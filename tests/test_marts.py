@@ -7,7 +7,7 @@ from collections import Counter
 
 import duckdb
 import pytest
-from conftest import built_copy  # noqa: E402
+from conftest import ReadOnlyDirectory, built_copy  # noqa: E402
 
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
@@ -172,6 +172,12 @@ def test_a_new_warehouse_reuses_the_parse_of_the_same_project_files(loaded_build
     model = project / "models" / "staging" / "stg_top500__list_entries.sql"
     model.write_text(model.read_text() + "\n-- changed\n")
     assert full_parse in build("after-a-change")
+    assert len(kept()) == 2
+
+    # where the parse cannot be kept (a read-only install), the build still runs and keeps nothing
+    model.write_text(model.read_text() + "\n-- changed again\n")
+    with ReadOnlyDirectory(project / "target" / "parse_seeds"):
+        assert full_parse in build("read-only")
     assert len(kept()) == 2
 
     # a project that does not parse keeps nothing, not even the older parse its warehouse holds

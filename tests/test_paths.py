@@ -259,7 +259,7 @@ from flows.fingerprint import code_fingerprint
 from flows.settings import Settings
 from flows.sources import top500
 s = Settings(warehouse_dir={str(published.warehouse_dir)!r})
-files = top500.collect("bundled", s) + pipeline.collect_reference_task.fn("bundled", s)
+files = top500.collect("bundled", s) + pipeline.collect_reference("bundled", s)
 assert not pipeline.rebuild_expected(s, "bundled", "bundled", full_refresh=False)
 with load.connect(s.build_db, read_only=True) as con:
     assert load.changed_files(con, files) == []

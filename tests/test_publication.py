@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled  # noqa: E402
+from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, ReadOnlyDirectory, copy_bundled  # noqa: E402
 
 from flows.load import sha256_of
 
@@ -88,26 +88,6 @@ def test_rollback_moves_the_whole_publication_and_stays_rolled_back(cli, tmp_pat
     assert nothing.returncode == 1
     assert nothing.stderr.splitlines()[0] == (
         "error: no withdrawn publication is kept, so there is nothing to roll forward")
-
-
-class ReadOnlyDirectory:
-    """A directory nobody can add to: chmod for a user, the immutable flag for root (who ignores modes)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "+i", str(self.path)], check=True, capture_output=True)
-        else:
-            self.path.chmod(0o555)
-        return self
-
-    def __exit__(self, *exc):
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(self.path)], check=True, capture_output=True)
-        else:
-            self.path.chmod(0o755)
 
 
 def test_a_publication_that_cannot_be_written_is_a_message_and_costs_no_generation(cli, tmp_path):
