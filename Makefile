@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test bench install lock clean
+.PHONY: run test bench lint fmt install lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,24 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Style rails: ruff (Python lint and format) and sqlfluff (dbt SQL, DuckDB dialect); settings in
+# pyproject.toml and .sqlfluff. `make fmt` rewrites, `make lint` only checks (CI runs it).
+SQL := dbt_project/models dbt_project/tests dbt_project/macros
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint --processes 2 $(SQL)
+
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix --processes 2 $(SQL)
+
 # Refresh the pins after changing pyproject.toml (needs the package index).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -e ".[test,bench]" setuptools wheel
+	.lock-venv/bin/pip install --quiet -e ".[test,bench,lint]" setuptools wheel
 	{ echo "# Pinned dependency set (pip freeze of a working install, see ../shared/docs/STACK.md)."; \
 	  echo "# Regenerate: make lock"; .lock-venv/bin/pip freeze --all | grep -v -e '^-e ' -e '^pip=='; } > requirements.lock
 	rm -rf .lock-venv
