@@ -68,8 +68,12 @@ CANONICAL_QUERIES = {
 
 
 def stats(values: list[float]) -> dict:
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "max": round(max(values), 3), "n": len(values)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+        "n": len(values),
+    }
 
 
 class TreeMemory:
@@ -115,8 +119,13 @@ def run_cli(warehouse: Path, *args: str) -> tuple[float, float, dict]:
     if SERVER_URL:
         env["PREFECT_API_URL"] = SERVER_URL
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     with TreeMemory(proc.pid) as memory:
         output, _ = proc.communicate()
     wall = time.perf_counter() - started
@@ -167,10 +176,18 @@ def bench_incremental(work: Path, repeat: int) -> dict:
         walls.append(wall)
         for stage, seconds in summary["stages_s"].items():
             stages.setdefault(stage, []).append(seconds)
-        proofs.append({"lists_added": summary["lists_added"], "files_loaded": summary["files_loaded"],
-                       "list_rows_loaded": summary["list_rows_loaded"]})
-    return {"incremental_run_s": stats(walls), "incremental_stages_s": {k: stats(v) for k, v in stages.items()},
-            "incremental_proof": proofs[-1]}
+        proofs.append(
+            {
+                "lists_added": summary["lists_added"],
+                "files_loaded": summary["files_loaded"],
+                "list_rows_loaded": summary["list_rows_loaded"],
+            }
+        )
+    return {
+        "incremental_run_s": stats(walls),
+        "incremental_stages_s": {k: stats(v) for k, v in stages.items()},
+        "incremental_proof": proofs[-1],
+    }
 
 
 def bench_with_server(work: Path, repeat: int) -> dict:
@@ -191,8 +208,11 @@ def bench_with_server(work: Path, repeat: int) -> dict:
         SERVER_URL = None
         server.stop()
     keys = ("full_rebuild_s", "noop_run_s", "peak_rss_mb", "stages_s", "outside_the_flow_s")
-    return {**{k: pipeline[k] for k in keys}, "incremental_run_s": incremental["incremental_run_s"],
-            "server_rss_mb": round(server_rss, 1)}
+    return {
+        **{k: pipeline[k] for k in keys},
+        "incremental_run_s": incremental["incremental_run_s"],
+        "server_rss_mb": round(server_rss, 1),
+    }
 
 
 def bench_parse_load(work: Path, repeat: int, source_dir: Path = BUNDLED) -> dict:
@@ -224,7 +244,9 @@ def synthetic_lists(dst: Path, factor: int) -> Path:
     would rightly fail the gate under another date, so their copies use the next list's file instead.
     """
     dst.mkdir(parents=True, exist_ok=True)
-    tolerated = {e["list"] for e in json.loads((ROOT / "expectations" / "top500_rmax_tolerance.json").read_text())["exceptions"]}
+    tolerated = {
+        e["list"] for e in json.loads((ROOT / "expectations" / "top500_rmax_tolerance.json").read_text())["exceptions"]
+    }
     paths = sorted(BUNDLED.iterdir())
     span = 34  # years covered by the real lists, so copies never collide
     for i, path in enumerate(paths):
@@ -232,7 +254,9 @@ def synthetic_lists(dst: Path, factor: int) -> Path:
         for k in range(factor):
             source = path
             if k and f"{d:%Y-%m}" in tolerated:
-                source = next(p for p in paths[i + 1:] + paths if f"{top500.list_date_of(p.name):%Y-%m}" not in tolerated)
+                source = next(
+                    p for p in paths[i + 1 :] + paths if f"{top500.list_date_of(p.name):%Y-%m}" not in tolerated
+                )
             shifted = date(d.year + k * span, d.month, 1)
             target = dst / f"TOP500_{shifted:%Y%m}{source.suffix}"
             distinct_copy(source, target, tag=f"bench copy: {target.name}")
@@ -275,8 +299,9 @@ def run_stages(source: Path, warehouse: Path) -> dict:
         return out
 
     lists = timed("parse_lists", lambda: top500.parse_all(top500.collect(str(source), settings)))
-    reference = timed("parse_reference", lambda: [p for m in (epoch, ai_compute)
-                                                  for p in m.parse_all(m.collect("bundled", settings))])
+    reference = timed(
+        "parse_reference", lambda: [p for m in (epoch, ai_compute) for p in m.parse_all(m.collect("bundled", settings))]
+    )
     timed("gate_lists", validate.validate_parsed, settings, run_id, lists)
     with load.connect(settings.build_db) as con:
         timed("load", load.load_files, con, lists + reference, run_id)
@@ -284,16 +309,24 @@ def run_stages(source: Path, warehouse: Path) -> dict:
     timed("dbt", transform.build, settings, exclude=SYNTHETIC_BREAKS)
     timed("gate_marts", validate.validate_marts, settings, run_id)
     timed("publish", publish.publish, settings)
-    return {"lists": len(lists), "entries": sum(len(p.rows) for p in lists), "stages_s": stages,
-            "total_s": round(sum(stages.values()), 3)}
+    return {
+        "lists": len(lists),
+        "entries": sum(len(p.rows) for p in lists),
+        "stages_s": stages,
+        "total_s": round(sum(stages.values()), 3),
+    }
 
 
 def stages_in_subprocess(source: Path, warehouse: Path) -> dict:
     """`run_stages` in a fresh interpreter (imports paid every time), with its peak memory."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, __file__, "--stages", str(source), str(warehouse)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "CI": "1"})
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--stages", str(source), str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "CI": "1"},
+    )
     with TreeMemory(proc.pid) as memory:
         out, err = proc.communicate()
     if proc.returncode != 0:
@@ -313,8 +346,9 @@ def bench_scale(work: Path) -> dict:
         "10x": ten,
         "time_ratio_vs_1x": round(ten["wall_s"] / one["wall_s"], 2),
         "memory_ratio_vs_1x": round(ten["peak_rss_mb"] / one["peak_rss_mb"], 2),
-        "stage_ratios": {k: round(ten["stages_s"][k] / one["stages_s"][k], 2) for k in one["stages_s"]
-                         if one["stages_s"][k] > 0},
+        "stage_ratios": {
+            k: round(ten["stages_s"][k] / one["stages_s"][k], 2) for k in one["stages_s"] if one["stages_s"][k] > 0
+        },
     }
 
 
@@ -333,8 +367,11 @@ def bench_queries(db: Path, repeat: int = 30) -> dict:
                 con.execute(sql).fetchall()
                 times.append((time.perf_counter() - started) * 1000)
             times.sort()
-            out[name] = {"p50_ms": round(statistics.median(times), 2),
-                         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2), "n": repeat}
+            out[name] = {
+                "p50_ms": round(statistics.median(times), 2),
+                "p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+                "n": repeat,
+            }
     return out
 
 
@@ -416,8 +453,15 @@ def check_goals(results: dict) -> dict:
 
 def print_table(results: dict) -> None:
     rows = [("figure", "median", "min", "max", "goal", "met")]
-    for key in ("full_rebuild_s", "peak_rss_mb", "parse_load_all_lists_s", "calamine_floor_s", "noop_run_s",
-                "incremental_run_s", "outside_the_flow_s"):
+    for key in (
+        "full_rebuild_s",
+        "peak_rss_mb",
+        "parse_load_all_lists_s",
+        "calamine_floor_s",
+        "noop_run_s",
+        "incremental_run_s",
+        "outside_the_flow_s",
+    ):
         v = results.get(key)
         if isinstance(v, dict):
             goal = results["goals"].get(key, {})
@@ -430,11 +474,15 @@ def print_table(results: dict) -> None:
         if isinstance(v, dict):
             goal = GOALS.get(key)
             met = "" if goal is None else _met({"met": v["median"] <= goal[1]})
-            rows.append((f"with server: {key}", v["median"], v["min"], v["max"], f"<= {goal[1]:g}" if goal else "", met))
+            rows.append(
+                (f"with server: {key}", v["median"], v["min"], v["max"], f"<= {goal[1]:g}" if goal else "", met)
+            )
     if served:
         rows.append(("with server: the server's own RSS (MB)", served["server_rss_mb"], "", "", "", ""))
     for name, q in results.get("queries", {}).items():
-        rows.append((f"  query {name} (ms)", q.get("p50_ms", q.get("error", "")), "", q.get("p95_ms", ""), "p95 < 50", ""))
+        rows.append(
+            (f"  query {name} (ms)", q.get("p50_ms", q.get("error", "")), "", q.get("p95_ms", ""), "p95 < 50", "")
+        )
     goal = results["goals"].get("query_p95_ms", {})
     rows.append(("query_p95_ms (worst)", results.get("query_p95_ms"), "", "", goal.get("goal", ""), _met(goal)))
     if "scale_10x" in results and "error" not in results["scale_10x"]:
@@ -442,7 +490,9 @@ def print_table(results: dict) -> None:
         goal = results["goals"]["scale_10x_time_ratio"]
         for label in ("1x", "10x"):
             r = s[label]
-            rows.append((f"stages {label}: {r['lists']} lists, wall s / peak MB", r["wall_s"], r["peak_rss_mb"], "", "", ""))
+            rows.append(
+                (f"stages {label}: {r['lists']} lists, wall s / peak MB", r["wall_s"], r["peak_rss_mb"], "", "", "")
+            )
         rows.append(("10x time ratio", s["time_ratio_vs_1x"], "", "", goal["goal"], _met(goal)))
         rows.append(("10x memory ratio", s["memory_ratio_vs_1x"], "", "", "", ""))
         for stage, ratio in s["stage_ratios"].items():

@@ -74,35 +74,63 @@ def list_completeness() -> list:
 
     def exactly(column: str, value: int, what: str):
         return gxe.ExpectColumnValuesToBeBetween(
-            column=column, min_value=value, max_value=value,
-            meta={"message": f"{{list_date:%Y-%m}} is loaded ({{raw_entries}} entries in raw) but {what}"})
+            column=column,
+            min_value=value,
+            max_value=value,
+            meta={"message": f"{{list_date:%Y-%m}} is loaded ({{raw_entries}} entries in raw) but {what}"},
+        )
 
     return [
         gxe.ExpectColumnPairValuesToBeEqual(
-            column_A="list_entries_rows", column_B="raw_entries",
-            meta={"message": "{list_date:%Y-%m} is loaded ({raw_entries} entries in raw) but marts.list_entries "
-                             "holds {list_entries_rows} of its entries"}),
+            column_A="list_entries_rows",
+            column_B="raw_entries",
+            meta={
+                "message": "{list_date:%Y-%m} is loaded ({raw_entries} entries in raw) but marts.list_entries "
+                "holds {list_entries_rows} of its entries"
+            },
+        ),
         exactly("country_systems", 500, "marts.country_list_stats counts {country_systems:.0f} systems, not 500"),
-        *(gxe.ExpectColumnValuesToBeBetween(
-            column=c, min_value=100 - SHARE_TOLERANCE, max_value=100 + SHARE_TOLERANCE,
-            meta={"message": f"{{list_date:%Y-%m}}: countries' {c} sums to {{{c}:.4f}}, not 100"})
-          for c in ("system_share_pct", "rmax_share_pct")),
-        exactly("list_share_dimensions", LIST_SHARE_DIMENSIONS,
-                f"marts.list_shares adds up to 500 systems in {{list_share_dimensions}} of its "
-                f"{LIST_SHARE_DIMENSIONS} dimensions"),
-        exactly("performance_development_rows", 1,
-                "marts.performance_development has {performance_development_rows} rows for it, not 1"),
-        exactly("linkage_quality_rows", 1, "marts.system_linkage_quality has {linkage_quality_rows} rows for it, not 1"),
+        *(
+            gxe.ExpectColumnValuesToBeBetween(
+                column=c,
+                min_value=100 - SHARE_TOLERANCE,
+                max_value=100 + SHARE_TOLERANCE,
+                meta={"message": f"{{list_date:%Y-%m}}: countries' {c} sums to {{{c}:.4f}}, not 100"},
+            )
+            for c in ("system_share_pct", "rmax_share_pct")
+        ),
+        exactly(
+            "list_share_dimensions",
+            LIST_SHARE_DIMENSIONS,
+            f"marts.list_shares adds up to 500 systems in {{list_share_dimensions}} of its "
+            f"{LIST_SHARE_DIMENSIONS} dimensions",
+        ),
+        exactly(
+            "performance_development_rows",
+            1,
+            "marts.performance_development has {performance_development_rows} rows for it, not 1",
+        ),
+        exactly(
+            "linkage_quality_rows", 1, "marts.system_linkage_quality has {linkage_quality_rows} rows for it, not 1"
+        ),
         exactly("list_turnover_rows", 1, "marts.list_turnover has {list_turnover_rows} rows for it, not 1"),
-        exactly("national_top500_systems", 500,
-                "marts.national_compute counts {national_top500_systems:.0f} TOP500 systems for it, not 500"),
-        *(gxe.ExpectColumnPairValuesToBeEqual(
-            column_A=mart, column_B=raw,
-            meta={"message": f"{{list_date:%Y-%m}} has {{{raw}}} entries {what} in raw but {table} {{{mart}}}"})
-          for mart, raw, what, table in (
-              ("green500_rows", "raw_power_entries", "reporting power", "marts.green500 holds"),
-              ("energy_power_entries", "raw_power_entries", "reporting power", "marts.energy_development counts"),
-              ("hpcg_rows", "raw_hpcg_entries", "with an HPCG result", "marts.hpcg holds"))),
+        exactly(
+            "national_top500_systems",
+            500,
+            "marts.national_compute counts {national_top500_systems:.0f} TOP500 systems for it, not 500",
+        ),
+        *(
+            gxe.ExpectColumnPairValuesToBeEqual(
+                column_A=mart,
+                column_B=raw,
+                meta={"message": f"{{list_date:%Y-%m}} has {{{raw}}} entries {what} in raw but {table} {{{mart}}}"},
+            )
+            for mart, raw, what, table in (
+                ("green500_rows", "raw_power_entries", "reporting power", "marts.green500 holds"),
+                ("energy_power_entries", "raw_power_entries", "reporting power", "marts.energy_development counts"),
+                ("hpcg_rows", "raw_hpcg_entries", "with an HPCG result", "marts.hpcg holds"),
+            )
+        ),
     ]
 
 
@@ -111,16 +139,27 @@ def performance_development() -> list:
 
     return [
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="total_rmax_tflops", column_B="rank1_rmax_tflops", or_equal=True,
+            column_A="total_rmax_tflops",
+            column_B="rank1_rmax_tflops",
+            or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta={"message": "{list_date:%Y-%m}: total Rmax {total_rmax_tflops:.6g} < #1 Rmax {rank1_rmax_tflops:.6g}"}),
+            meta={"message": "{list_date:%Y-%m}: total Rmax {total_rmax_tflops:.6g} < #1 Rmax {rank1_rmax_tflops:.6g}"},
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rank1_rmax_tflops", column_B="rank500_rmax_tflops", or_equal=True,
+            column_A="rank1_rmax_tflops",
+            column_B="rank500_rmax_tflops",
+            or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta={"message": "{list_date:%Y-%m}: #1 Rmax {rank1_rmax_tflops:.6g} < #500 Rmax {rank500_rmax_tflops:.6g}"}),
+            meta={
+                "message": "{list_date:%Y-%m}: #1 Rmax {rank1_rmax_tflops:.6g} < #500 Rmax {rank500_rmax_tflops:.6g}"
+            },
+        ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="rank500_rmax_tflops", min_value=0, strict_min=True,
-            meta={"message": "{list_date:%Y-%m}: #500 Rmax is {rank500_rmax_tflops}"}),
+            column="rank500_rmax_tflops",
+            min_value=0,
+            strict_min=True,
+            meta={"message": "{list_date:%Y-%m}: #500 Rmax is {rank500_rmax_tflops}"},
+        ),
     ]
 
 
@@ -129,13 +168,17 @@ def entry_systems() -> list:
 
     return [
         gxe.ExpectColumnValuesToNotBeNull(
-            column="system_key", meta={"message": "list_entries {list_date:%Y-%m} rank {rank} has no system_key"}),
+            column="system_key", meta={"message": "list_entries {list_date:%Y-%m} rank {rank} has no system_key"}
+        ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="in_systems", value_set=[True],
-            meta={"message": "system_key {system_key!r} ({list_date:%Y-%m} rank {rank}) is not in marts.systems"}),
+            column="in_systems",
+            value_set=[True],
+            meta={"message": "system_key {system_key!r} ({list_date:%Y-%m} rank {rank}) is not in marts.systems"},
+        ),
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["list_date", "rank"],
-            meta={"message": "list_entries has {list_date:%Y-%m} rank {rank} more than once"}),
+            meta={"message": "list_entries has {list_date:%Y-%m} rank {rank} more than once"},
+        ),
     ]
 
 
@@ -145,7 +188,8 @@ def systems() -> list:
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="system_key", meta={"message": "a system has no system_key"}),
         gxe.ExpectColumnValuesToBeUnique(
-            column="system_key", meta={"message": "system_key {system_key!r} appears {times} in marts.systems"}),
+            column="system_key", meta={"message": "system_key {system_key!r} appears {times} in marts.systems"}
+        ),
     ]
 
 
@@ -155,20 +199,38 @@ def mart_sizes() -> list:
 
     return [
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="systems", column_B="largest_list", or_equal=True,
-            meta={"message": "marts.systems holds {systems} systems, fewer than the {largest_list} entries of the "
-                             "largest loaded list"}),
+            column_A="systems",
+            column_B="largest_list",
+            or_equal=True,
+            meta={
+                "message": "marts.systems holds {systems} systems, fewer than the {largest_list} entries of the "
+                "largest loaded list"
+            },
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="entries_loaded", column_B="systems", or_equal=True,
-            meta={"message": "marts.systems holds {systems} systems, more than the {entries_loaded} entries loaded"}),
+            column_A="entries_loaded",
+            column_B="systems",
+            or_equal=True,
+            meta={"message": "marts.systems holds {systems} systems, more than the {entries_loaded} entries loaded"},
+        ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="seed_scenarios_not_forecast", min_value=0, max_value=0,
-            meta={"message": "{seed_scenarios_not_forecast} demand scenario(s) of the seed are missing from "
-                             "marts.demand_forecast"}),
+            column="seed_scenarios_not_forecast",
+            min_value=0,
+            max_value=0,
+            meta={
+                "message": "{seed_scenarios_not_forecast} demand scenario(s) of the seed are missing from "
+                "marts.demand_forecast"
+            },
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="world_supply_scenarios", column_B="world_supply_expected", or_equal=True,
-            meta={"message": "marts.demand_forecast has no world TOP500 supply scenario although "
-                             "{lists_loaded} lists are loaded (enough for a growth fit)"}),
+            column_A="world_supply_scenarios",
+            column_B="world_supply_expected",
+            or_equal=True,
+            meta={
+                "message": "marts.demand_forecast has no world TOP500 supply scenario although "
+                "{lists_loaded} lists are loaded (enough for a growth fit)"
+            },
+        ),
     ]
 
 
@@ -177,44 +239,74 @@ def demand_forecast() -> list:
 
     return [
         gxe.ExpectColumnValuesToBeBetween(
-            column="demand_multiplier", min_value=0, strict_min=True,
-            meta={"message": "{scenario}: demand_multiplier {demand_multiplier} at {months_ahead} months is not > 0"}),
+            column="demand_multiplier",
+            min_value=0,
+            strict_min=True,
+            meta={"message": "{scenario}: demand_multiplier {demand_multiplier} at {months_ahead} months is not > 0"},
+        ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="demand_multiplier", column_B="previous_multiplier", or_equal=False,
+            column_A="demand_multiplier",
+            column_B="previous_multiplier",
+            or_equal=False,
             ignore_row_if="either_value_is_missing",
-            meta={"message": "{scenario}: demand_multiplier does not increase at {months_ahead} months "
-                             "({demand_multiplier:.6g} after {previous_multiplier:.6g})"}),
+            meta={
+                "message": "{scenario}: demand_multiplier does not increase at {months_ahead} months "
+                "({demand_multiplier:.6g} after {previous_multiplier:.6g})"
+            },
+        ),
     ]
 
 
 SUITES = [
     Suite(
         name="list_completeness",
-        tables=("marts.list_entries", "marts.country_list_stats", "marts.list_shares",
-                "marts.performance_development", "marts.system_linkage_quality", "marts.list_turnover",
-                "marts.green500", "marts.hpcg", "marts.energy_development", "marts.national_compute"),
-        row_id=("list_date",), query=LIST_COMPLETENESS, expectations=list_completeness,
+        tables=(
+            "marts.list_entries",
+            "marts.country_list_stats",
+            "marts.list_shares",
+            "marts.performance_development",
+            "marts.system_linkage_quality",
+            "marts.list_turnover",
+            "marts.green500",
+            "marts.hpcg",
+            "marts.energy_development",
+            "marts.national_compute",
+        ),
+        row_id=("list_date",),
+        query=LIST_COMPLETENESS,
+        expectations=list_completeness,
         description="Every list loaded in raw is whole in every list-grain mart (counted from raw, not the mart).",
     ),
     Suite(
-        name="performance_development", tables=("marts.performance_development",), row_id=("list_date",),
+        name="performance_development",
+        tables=("marts.performance_development",),
+        row_id=("list_date",),
         query="select list_date, total_rmax_tflops, rank1_rmax_tflops, rank500_rmax_tflops "
-              "from marts.performance_development order by list_date",
-        expectations=performance_development, description="Each list's #1, #500 and total are consistent.",
+        "from marts.performance_development order by list_date",
+        expectations=performance_development,
+        description="Each list's #1, #500 and total are consistent.",
     ),
     Suite(
-        name="list_entries", tables=("marts.list_entries", "marts.systems"), row_id=("list_date", "rank"),
+        name="list_entries",
+        tables=("marts.list_entries", "marts.systems"),
+        row_id=("list_date", "rank"),
         query="""select e.list_date, e.rank, e.system_key, s.system_key is not null as in_systems
                  from marts.list_entries e left join marts.systems s using (system_key)""",
-        expectations=entry_systems, description="Every entry's system_key exists in marts.systems.",
+        expectations=entry_systems,
+        description="Every entry's system_key exists in marts.systems.",
     ),
     Suite(
-        name="systems", tables=("marts.systems",), row_id=("system_key",),
+        name="systems",
+        tables=("marts.systems",),
+        row_id=("system_key",),
         query="select system_key from marts.systems",
-        expectations=systems, description="One row per system_key.",
+        expectations=systems,
+        description="One row per system_key.",
     ),
     Suite(
-        name="mart_sizes", tables=("marts.systems", "marts.demand_forecast"), row_id=(),
+        name="mart_sizes",
+        tables=("marts.systems", "marts.demand_forecast"),
+        row_id=(),
         query="""select
                      (select count(*) from marts.systems) as systems,
                      (select max(n) from (select count(*) as n from raw.top500_entries group by list_date))
@@ -227,10 +319,13 @@ SUITES = [
                      (select count(distinct list_date) from raw.top500_entries) as lists_loaded,
                      -- a supply growth fit needs a history: 7 lists or more (marts.performance_trend)
                      (select (count(distinct list_date) >= 7)::int from raw.top500_entries) as world_supply_expected""",
-        expectations=mart_sizes, description="Marts hold as many rows as what was loaded implies (bounds from raw).",
+        expectations=mart_sizes,
+        description="Marts hold as many rows as what was loaded implies (bounds from raw).",
     ),
     Suite(
-        name="demand_forecast", tables=("marts.demand_forecast",), row_id=("scenario", "months_ahead"),
+        name="demand_forecast",
+        tables=("marts.demand_forecast",),
+        row_id=("scenario", "months_ahead"),
         query="""select scenario, months_ahead, demand_multiplier,
                         lag(demand_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
                  from marts.demand_forecast""",

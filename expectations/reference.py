@@ -38,26 +38,39 @@ def _dates(*columns: str):
 
 
 def _positive(gxe, column: str, upper: float, unit: str) -> list:
-    return [gxe.ExpectColumnValuesToBeBetween(
-        column=column, min_value=0, strict_min=True, max_value=upper,
-        meta={"message": f"{column} is {{{column}:.4g}} {unit} at line {{source_line}} ({{label}}): must be > 0 and <= {upper:.0e}"},
-    )]
+    return [
+        gxe.ExpectColumnValuesToBeBetween(
+            column=column,
+            min_value=0,
+            strict_min=True,
+            max_value=upper,
+            meta={
+                "message": f"{column} is {{{column}:.4g}} {unit} at line {{source_line}} ({{label}}): must be > 0 and <= {upper:.0e}"
+            },
+        )
+    ]
 
 
 def _date_range(gxe, column: str, earliest: int, days_ahead: int = 0) -> list:
     return [
         gxe.ExpectColumnValuesToBeBetween(
-            column=f"{column}_year", min_value=earliest,
-            meta={"message": f"{column} {{{column}:%Y-%m-%d}} before {earliest} at line {{source_line}} ({{label}})"}),
+            column=f"{column}_year",
+            min_value=earliest,
+            meta={"message": f"{column} {{{column}:%Y-%m-%d}} before {earliest} at line {{source_line}} ({{label}})"},
+        ),
         gxe.ExpectColumnValuesToBeBetween(
-            column=f"{column}_days_ahead", max_value=days_ahead,
-            meta={"message": f"{column} {{{column}:%Y-%m-%d}} is in the future at line {{source_line}} ({{label}})"}),
+            column=f"{column}_days_ahead",
+            max_value=days_ahead,
+            meta={"message": f"{column} {{{column}:%Y-%m-%d}} is in the future at line {{source_line}} ({{label}})"},
+        ),
     ]
 
 
 def _unique(gxe, column: str) -> list:
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column=column, meta={"message": f"{column} is empty at line {{source_line}}"}),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=column, meta={"message": f"{column} is empty at line {{source_line}}"}
+        ),
         gxe.ExpectColumnValuesToBeUnique(column=column, meta={"message": f"{column} {{{column}!r}} appears {{times}}"}),
     ]
 
@@ -68,8 +81,19 @@ def ml_hardware() -> list:
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=100, meta={"message": "only {observed_value} rows"}),
         *_unique(gxe, "hardware_name"),
-        *(e for c in ("fp64_tflops", "fp32_tflops", "tf32_tflops", "fp16_tflops", "tensor_fp16_bf16_tflops",
-                      "fp8_tflops", "fp4_tflops") for e in _positive(gxe, c, MAX_CHIP_TFLOPS, "TFlop/s")),
+        *(
+            e
+            for c in (
+                "fp64_tflops",
+                "fp32_tflops",
+                "tf32_tflops",
+                "fp16_tflops",
+                "tensor_fp16_bf16_tflops",
+                "fp8_tflops",
+                "fp4_tflops",
+            )
+            for e in _positive(gxe, c, MAX_CHIP_TFLOPS, "TFlop/s")
+        ),
         *_positive(gxe, "tdp_w", 1e4, "W"),
         *_date_range(gxe, "release_date", 1990, days_ahead=366),
     ]
@@ -80,8 +104,14 @@ def chips() -> list:
 
     return [
         gxe.ExpectTableRowCountToBeBetween(min_value=1000, meta={"message": "only {observed_value} rows"}),
-        gxe.ExpectColumnValuesToNotBeNull(column="hardware_name", meta={"message": "hardware_name is empty at line {source_line}"}),
-        *(e for c in ("fp64_tflops", "fp32_tflops", "tensor_fp16_bf16_tflops") for e in _positive(gxe, c, MAX_CHIP_TFLOPS, "TFlop/s")),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="hardware_name", meta={"message": "hardware_name is empty at line {source_line}"}
+        ),
+        *(
+            e
+            for c in ("fp64_tflops", "fp32_tflops", "tensor_fp16_bf16_tflops")
+            for e in _positive(gxe, c, MAX_CHIP_TFLOPS, "TFlop/s")
+        ),
         *_date_range(gxe, "release_date", 1970, days_ahead=366),
     ]
 
@@ -90,7 +120,9 @@ def hardware_prices() -> list:
     import great_expectations.expectations as gxe
 
     return [
-        gxe.ExpectColumnValuesToNotBeNull(column="hardware_model", meta={"message": "hardware_model is empty at line {source_line}"}),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="hardware_model", meta={"message": "hardware_model is empty at line {source_line}"}
+        ),
         *_positive(gxe, "purchase_price_usd", 1e8, "USD"),
         *_positive(gxe, "price_per_chip_hour_on_demand_usd", 1e3, "USD/h"),
         *_date_range(gxe, "price_date", 2000),
@@ -120,9 +152,13 @@ def gpu_clusters() -> list:
         *_date_range(gxe, "first_operational_date", 2000, days_ahead=3653),
         *_date_range(gxe, "decommissioned_date", 2000),
         gxe.ExpectColumnValuesToBeInSet(
-            column="country", value_set=sorted(_cluster_countries()),
-            meta={"message": "country {country!r} at line {source_line} ({label}) is neither an ISO 3166 name nor a "
-                             "spelling in dbt_project/seeds/epoch_country_names.csv"}),
+            column="country",
+            value_set=sorted(_cluster_countries()),
+            meta={
+                "message": "country {country!r} at line {source_line} ({label}) is neither an ISO 3166 name nor a "
+                "spelling in dbt_project/seeds/epoch_country_names.csv"
+            },
+        ),
     ]
 
 
@@ -146,19 +182,28 @@ def ai_and_compute() -> list:
         *_positive(gxe, "petaflop_s_days", 1e9, "petaflop/s-days"),
         *_positive(gxe, "training_compute_flop", MAX_TRAINING_FLOP, "FLOP"),
         gxe.ExpectColumnValuesToBeBetween(
-            column="flop_per_petaflop_s_day", min_value=0.99, max_value=1.01,
-            meta={"message": "training_compute_flop {training_compute_flop:.4g} is not petaflop_s_days x 8.64e19 "
-                             "at line {source_line} ({label})"}),
+            column="flop_per_petaflop_s_day",
+            min_value=0.99,
+            max_value=1.01,
+            meta={
+                "message": "training_compute_flop {training_compute_flop:.4g} is not petaflop_s_days x 8.64e19 "
+                "at line {source_line} ({label})"
+            },
+        ),
         *_date_range(gxe, "publication_date", 2010),
     ]
 
 
 def _suite(name: str, table: str, label: str, dates: tuple[str, ...], expectations) -> Suite:
     return Suite(
-        name=name, tables=(f"raw.{table}",),
+        name=name,
+        tables=(f"raw.{table}",),
         query=f"select * exclude (original), {label} as label from raw.{table}",
-        batch_by="source_file", row_id=("source_line",), prepare=_dates(*dates),
-        expectations=expectations, description=f"raw.{table}: plausible values, keys unique.",
+        batch_by="source_file",
+        row_id=("source_line",),
+        prepare=_dates(*dates),
+        expectations=expectations,
+        description=f"raw.{table}: plausible values, keys unique.",
     )
 
 
@@ -167,7 +212,12 @@ SUITES = [
     _suite("epoch_chips", "epoch_chips", "hardware_name", ("release_date",), chips),
     _suite("epoch_hardware_prices", "epoch_hardware_prices", "hardware_model", ("price_date",), hardware_prices),
     _suite("epoch_notable_ai_models", "epoch_notable_ai_models", "model", ("publication_date",), notable_ai_models),
-    _suite("epoch_gpu_clusters", "epoch_gpu_clusters", "name", ("first_operational_date", "decommissioned_date"),
-           gpu_clusters),
+    _suite(
+        "epoch_gpu_clusters",
+        "epoch_gpu_clusters",
+        "name",
+        ("first_operational_date", "decommissioned_date"),
+        gpu_clusters,
+    ),
     _suite("openai_ai_and_compute", "openai_ai_and_compute", "result", ("publication_date",), ai_and_compute),
 ]

@@ -77,44 +77,64 @@ def expectations() -> list:
             column="rank", min_value=1, max_value=500, meta={"message": "rank {rank} is outside 1..500"}
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="list_dates_in_file", min_value=1, max_value=1,
+            column="list_dates_in_file",
+            min_value=1,
+            max_value=1,
             meta={"message": "the file holds {list_dates_in_file} different list dates, expected 1"},
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="list_month", value_set=[6, 11],
+            column="list_month",
+            value_set=[6, 11],
             meta={"message": "list_date {list_date:%Y-%m} is not a June or November list"},
         ),
         gxe.ExpectColumnValuesToNotBeNull(
             column="rmax_tflops", meta={"message": "rmax_tflops is empty at rank {rank}"}
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="rmax_tflops", min_value=0, strict_min=True,
+            column="rmax_tflops",
+            min_value=0,
+            strict_min=True,
             meta={"message": "rmax_tflops is {rmax_tflops} at rank {rank}, must be > 0"},
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rpeak_allowed_tflops", column_B="rmax_tflops", or_equal=True,
+            column_A="rpeak_allowed_tflops",
+            column_B="rmax_tflops",
+            or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta={"message": "rmax_tflops > rpeak_tflops at rank {rank} ({rmax_tflops:.6g} > {rpeak_tflops:.6g})",
-                  "notes": "tolerance: expectations/top500_rmax_tolerance.json"},
+            meta={
+                "message": "rmax_tflops > rpeak_tflops at rank {rank} ({rmax_tflops:.6g} > {rpeak_tflops:.6g})",
+                "notes": "tolerance: expectations/top500_rmax_tolerance.json",
+            },
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="rmax_of_rank_above", column_B="rmax_tflops", or_equal=True,
+            column_A="rmax_of_rank_above",
+            column_B="rmax_tflops",
+            or_equal=True,
             ignore_row_if="either_value_is_missing",
-            meta={"message": "rmax_tflops rises with rank: rank {rank} has {rmax_tflops:.6g}, "
-                             "rank {rank_above:.0f} above it only {rmax_of_rank_above:.6g}"},
+            meta={
+                "message": "rmax_tflops rises with rank: rank {rank} has {rmax_tflops:.6g}, "
+                "rank {rank_above:.0f} above it only {rmax_of_rank_above:.6g}"
+            },
         ),
         gxe.ExpectColumnValuesToNotBeNull(column="country", meta={"message": "country is empty at rank {rank}"}),
         gxe.ExpectColumnValuesToBeInSet(
-            column="country", value_set=sorted(country_names()),
-            meta={"message": "unknown country {country!r} at rank {rank}: not an ISO 3166 country name "
-                             "nor a TOP500 spelling (flows/countries.py)"},
+            column="country",
+            value_set=sorted(country_names()),
+            meta={
+                "message": "unknown country {country!r} at rank {rank}: not an ISO 3166 country name "
+                "nor a TOP500 spelling (flows/countries.py)"
+            },
         ),
         gxe.ExpectColumnValuesToBeBetween(
-            column="year", min_value=EARLIEST_YEAR,
+            column="year",
+            min_value=EARLIEST_YEAR,
             meta={"message": "year {year:.0f} at rank {rank} is before " + str(EARLIEST_YEAR)},
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="max_year_allowed", column_B="year", or_equal=True, ignore_row_if="either_value_is_missing",
+            column_A="max_year_allowed",
+            column_B="year",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
             meta={"message": "year {year:.0f} at rank {rank} is implausible for the {list_date:%Y-%m} list"},
         ),
         gxe.ExpectColumnValuesToBeBetween(

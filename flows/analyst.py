@@ -96,9 +96,11 @@ def lock_holder_message(published: Path, exc: BaseException) -> str | None:
     path = Path(locked.group(1)) if locked else published
     if path.resolve() != published.resolve():
         return f"error: {path} is locked by another process{who}, a run writing it; try again when it has finished"
-    return (f"error: {path} is locked by another process that opened it read-write{who}; "
-            "while it holds the file nobody can read it. Open it read-only in every tool "
-            "(README, \"BI tools\"), or close that connection.")
+    return (
+        f"error: {path} is locked by another process that opened it read-write{who}; "
+        "while it holds the file nobody can read it. Open it read-only in every tool "
+        '(README, "BI tools"), or close that connection.'
+    )
 
 
 def open_published(settings: Settings | None = None) -> duckdb.DuckDBPyConnection:
@@ -145,19 +147,27 @@ def _explain(exc: duckdb.Error) -> AnalystError:
             "refused: `top500 sql` cannot write, read or load files, extensions or other databases; "
             "it only queries the published warehouse (external access is off). To take data out, use "
             "`--format csv` or `--format json` and redirect the output.\n"
-            f"  DuckDB said: {text}")
+            f"  DuckDB said: {text}"
+        )
     if "configuration has been locked" in text:
         return WriteRefused(f"refused: the configuration of an analyst connection is locked.\n  DuckDB said: {text}")
     if "read-only mode" in text or "read-only" in text and isinstance(exc, duckdb.InvalidInputException):
         return WriteRefused(
             "refused: the published warehouse is read-only; `top500 sql` only reads "
             "(SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN). The data changes only through "
-            f"`top500 run`.\n  DuckDB said: {text}")
+            f"`top500 run`.\n  DuckDB said: {text}"
+        )
     return QueryError(f"query failed: {text}")
 
 
-def run_sql(sql: str, fmt: Format | str = Format.table, settings: Settings | None = None,
-            out: IO[str] | None = None, max_rows: int = 200, expanded: bool | None = None) -> Result:
+def run_sql(
+    sql: str,
+    fmt: Format | str = Format.table,
+    settings: Settings | None = None,
+    out: IO[str] | None = None,
+    max_rows: int = 200,
+    expanded: bool | None = None,
+) -> Result:
     """Print the query result as a table (first `max_rows` rows), CSV or JSON (all rows)."""
     fmt = Format(fmt)
     out = out or sys.stdout
@@ -231,6 +241,7 @@ def _json_value(v: Any) -> Any:
 
 
 # --- the schema: tables and describe --------------------------------------------------------------
+
 
 def split_comment(comment: str | None) -> tuple[str, str | None]:
     """(description, grain) from a table comment written by dbt's persist_docs (our override)."""
@@ -313,7 +324,8 @@ def list_tables(settings: Settings | None = None, out: IO[str] | None = None) ->
     infos = marts(settings)
     columns = textout.format_columns(
         ["mart", "rows", "columns", "description"],
-        [(f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", m.columns, m.description or "(no description)") for m in infos])
+        [(f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", m.columns, m.description or "(no description)") for m in infos],
+    )
     columns[1].numeric = True  # right-aligned, with thousands separators
     for line in textout.render_described(columns, textout.terminal_width(out)):
         out.write(line + "\n")
@@ -373,9 +385,16 @@ def describe_table(name: str, settings: Settings | None = None) -> TableInfo:
     finally:
         con.close()
     description, grain = split_comment(comment)
-    return TableInfo(schema, table, kind, rows, description, grain,
-                     [ColumnInfo(c, t, bool(n), (d or "").strip()) for c, t, n, d in cols],
-                     [text for _, text in constraints])
+    return TableInfo(
+        schema,
+        table,
+        kind,
+        rows,
+        description,
+        grain,
+        [ColumnInfo(c, t, bool(n), (d or "").strip()) for c, t, n, d in cols],
+        [text for _, text in constraints],
+    )
 
 
 def _resolve(name: str, relations: list[tuple]) -> tuple:
@@ -400,8 +419,11 @@ def _resolve(name: str, relations: list[tuple]) -> tuple:
 def print_description(info: TableInfo, out: IO[str] | None = None) -> None:
     out = out or sys.stdout
     width = textout.terminal_width(out)
-    wrap = (lambda text, indent="": textout._wrap(text, max(textout.MIN_WRAP, width - len(indent)))) if width else (
-        lambda text, indent="": [text])
+    wrap = (
+        (lambda text, indent="": textout._wrap(text, max(textout.MIN_WRAP, width - len(indent))))
+        if width
+        else (lambda text, indent="": [text])
+    )
     out.write(f"{info.schema}.{info.name} ({info.kind}, {info.rows:,} rows)\n")
     for line in wrap(info.description or "(no description)"):
         out.write(line + "\n")
@@ -413,13 +435,15 @@ def print_description(info: TableInfo, out: IO[str] | None = None) -> None:
     out.write("\n")
     columns = textout.format_columns(
         ["column", "type", "nullable", "description"],
-        [(c.name, c.type, "yes" if c.nullable else "not null", c.description) for c in info.columns])
+        [(c.name, c.type, "yes" if c.nullable else "not null", c.description) for c in info.columns],
+    )
     for line in textout.render_described(columns, width):
         out.write(line + "\n")
     out.write(f"{len(info.columns)} column(s)\n")
 
 
 # --- the DuckDB shell -------------------------------------------------------------------------------
+
 
 def shell_command(settings: Settings | None = None) -> list[str]:
     """argv of the DuckDB CLI on the published file: read-only, safe mode (external access off), marts."""

@@ -21,7 +21,8 @@ class _PlainHelp:
         for param in params:
             if isinstance(param, (TyperOption, TyperArgument)):
                 param.display_type_rich = lambda ctx, p=param: (
-                    (p.metavar or p.name.upper()) if isinstance(p, TyperOption) and not p.is_flag else None)
+                    (p.metavar or p.name.upper()) if isinstance(p, TyperOption) and not p.is_flag else None
+                )
         return params
 
     def collect_usage_pieces(self, ctx):
@@ -108,10 +109,23 @@ def _settings():
 
 @app.command()
 def run(
-    source: str = typer.Option("bundled", help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org."),
-    reference_source: str = typer.Option("bundled", help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL."),
-    full_refresh: bool = typer.Option(False, "--full-refresh", help="Reload every file and rebuild every model (history is kept)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print Prefect's log of the run (always written to warehouse/build/last_run.log)."),
+    source: str = typer.Option(
+        "bundled",
+        help="'bundled', a directory of TOP500_YYYYMM.xls[x] files, or an http(s) base URL laid out like top500.org.",
+    ),
+    reference_source: str = typer.Option(
+        "bundled",
+        help="Specs and AI-compute files: 'bundled', a directory (specs/, ai_compute/) or an http(s) base URL.",
+    ),
+    full_refresh: bool = typer.Option(
+        False, "--full-refresh", help="Reload every file and rebuild every model (history is kept)."
+    ),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="Also print Prefect's log of the run (always written to warehouse/build/last_run.log).",
+    ),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
     if not verbose:  # Prefect's console log (tracebacks included) goes to the run log; the user gets messages
@@ -130,8 +144,10 @@ def run(
 
     try:
         # Taken before Prefect starts or anything is touched: a second run leaves at once.
-        with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"), \
-                api_for_run(settings.build_dir / "prefect-server.log") as server:
+        with (
+            warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"),
+            api_for_run(settings.build_dir / "prefect-server.log") as server,
+        ):
             summary = _run_flow(source, reference_source, full_refresh, settings, server)
     except RunInProgress as exc:
         _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
@@ -158,8 +174,11 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
     from flows.validate import ValidationFailed
 
     failures = {
-        SourceError: "bad input", SourceErrors: "bad input", ValidationFailed: "a quality gate failed",
-        DbtRunError: "dbt failed", PublishError: "publishing failed",
+        SourceError: "bad input",
+        SourceErrors: "bad input",
+        ValidationFailed: "a quality gate failed",
+        DbtRunError: "dbt failed",
+        PublishError: "publishing failed",
     }
     log_file = _log_to_file(settings)
     if server is not None:
@@ -177,9 +196,13 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
     except Exception as exc:  # disk full, permissions, a bug: one message, the traceback in a file
         log = _save_traceback(settings, traceback.format_exc())
         _forget_frames(exc)
-        _fail(f"error: the run failed; the published warehouse is unchanged:\n{type(exc).__name__}: {exc}\n"
-              f"(traceback in {log})")
-    summary["headline"] = RunSummary(**{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}).headline()
+        _fail(
+            f"error: the run failed; the published warehouse is unchanged:\n{type(exc).__name__}: {exc}\n"
+            f"(traceback in {log})"
+        )
+    summary["headline"] = RunSummary(
+        **{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}
+    ).headline()
     return summary
 
 
@@ -260,24 +283,36 @@ def status() -> None:
     else:
         lists = current.lists
         typer.echo(f"published: generation {current.generation} (run {current.run_id}, {current.published_at})")
-        typer.echo(f"  lists: {lists.get('count', 0)} ({lists.get('first')} .. {lists.get('last')}), "
-                   f"{lists.get('entries', 0):,} entries; superseded file versions kept: "
-                   f"{lists.get('superseded_versions', 0)}")
-        typer.echo(f"  file: {settings.published_db} -> {current.path / publish.DATABASE} "
-                   f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]})")
+        typer.echo(
+            f"  lists: {lists.get('count', 0)} ({lists.get('first')} .. {lists.get('last')}), "
+            f"{lists.get('entries', 0):,} entries; superseded file versions kept: "
+            f"{lists.get('superseded_versions', 0)}"
+        )
+        typer.echo(
+            f"  file: {settings.published_db} -> {current.path / publish.DATABASE} "
+            f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]})"
+        )
     kept = publish.generations(settings)
     if kept:
-        typer.echo("kept generations: " + ", ".join(
-            g.generation + (" (published)" if current and g.generation == current.generation else "") for g in kept))
+        typer.echo(
+            "kept generations: "
+            + ", ".join(
+                g.generation + (" (published)" if current and g.generation == current.generation else "") for g in kept
+            )
+        )
     for w in publish.withdrawals(settings):
-        typer.echo(f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
-                   f"do not publish it again; `top500 rollforward` does)")
+        typer.echo(
+            f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
+            f"do not publish it again; `top500 rollforward` does)"
+        )
     last = settings.build_dir / "last_run.json"
     if last.exists():
         try:
             run_info = json.loads(last.read_text())
-            typer.echo(f"last run: {run_info.get('status')} at {run_info.get('started_at')} "
-                       f"({run_info.get('duration_s', 0):.1f} s): {run_info.get('headline')}")
+            typer.echo(
+                f"last run: {run_info.get('status')} at {run_info.get('started_at')} "
+                f"({run_info.get('duration_s', 0):.1f} s): {run_info.get('headline')}"
+            )
         except ValueError:
             pass
 
@@ -295,15 +330,29 @@ def verify_snapshot() -> None:
 
 @app.command()
 def sql(
-    query: str = typer.Argument(..., metavar="SQL", show_default=False,
-                                help="SQL to run, e.g. \"select * from systems limit 5\" (schema marts is the "
-                                     "default); - reads it from standard input."),
-    fmt: str = typer.Option("table", "--format", "-f", metavar="table|csv|json",
-                            help="table (first --max-rows rows), csv or json (all rows, exact values)."),
+    query: str = typer.Argument(
+        ...,
+        metavar="SQL",
+        show_default=False,
+        help='SQL to run, e.g. "select * from systems limit 5" (schema marts is the '
+        "default); - reads it from standard input.",
+    ),
+    fmt: str = typer.Option(
+        "table",
+        "--format",
+        "-f",
+        metavar="table|csv|json",
+        help="table (first --max-rows rows), csv or json (all rows, exact values).",
+    ),
     max_rows: int = typer.Option(200, "--max-rows", metavar="N", help="Rows shown in table format (at least 1)."),
-    expanded: bool = typer.Option(None, "--expanded/--aligned", "-x/-a", show_default=False,
-                                  help="One field per line / one row per line. Default: one row per line "
-                                       "when the table fits the terminal (COLUMNS), else one field per line."),
+    expanded: bool = typer.Option(
+        None,
+        "--expanded/--aligned",
+        "-x/-a",
+        show_default=False,
+        help="One field per line / one row per line. Default: one row per line "
+        "when the table fits the terminal (COLUMNS), else one field per line.",
+    ),
 ) -> None:
     """Query the published warehouse read-only; print a table, CSV or JSON."""
     from flows.analyst import Format, run_sql
@@ -331,8 +380,12 @@ def tables() -> None:
 
 @app.command()
 def describe(
-    table: str = typer.Argument(..., metavar="TABLE", show_default=False,
-                                help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs)."),
+    table: str = typer.Argument(
+        ...,
+        metavar="TABLE",
+        show_default=False,
+        help="A mart (systems, marts.systems) or schema.table (audit.pipeline_runs).",
+    ),
 ) -> None:
     """A table's grain, and its columns with type, nullability and description."""
     from flows.analyst import describe_table, print_description

@@ -43,15 +43,26 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[dict]:
            order by column_index""",
         [SCHEMA, table],
     ).fetchall()
-    return [{"name": name, "type": _EXPORT_TYPES.get(dtype, dtype), "description": " ".join(comment.split()),
-             "cast": dtype in _EXPORT_TYPES} for name, dtype, comment in rows]
+    return [
+        {
+            "name": name,
+            "type": _EXPORT_TYPES.get(dtype, dtype),
+            "description": " ".join(comment.split()),
+            "cast": dtype in _EXPORT_TYPES,
+        }
+        for name, dtype, comment in rows
+    ]
 
 
 # BI tools read Parquet's unsigned integers badly (several show UINT_32 as negative or refuse it), and
 # DuckDB writes HUGEINT as DOUBLE; exported as the signed type that holds every value exactly.
 _EXPORT_TYPES = {
-    "UTINYINT": "SMALLINT", "USMALLINT": "INTEGER", "UINTEGER": "BIGINT", "UBIGINT": "DECIMAL(20,0)",
-    "UHUGEINT": "DECIMAL(38,0)", "HUGEINT": "DECIMAL(38,0)",
+    "UTINYINT": "SMALLINT",
+    "USMALLINT": "INTEGER",
+    "UINTEGER": "BIGINT",
+    "UBIGINT": "DECIMAL(20,0)",
+    "UHUGEINT": "DECIMAL(38,0)",
+    "HUGEINT": "DECIMAL(38,0)",
 }
 
 
@@ -76,8 +87,9 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
     columns = _columns(con, table)
     description, grain = _table_comment(con, table)
     rows = con.execute(f"select count(*) from {qualified}").fetchone()[0]
-    select = ", ".join(f'"{c["name"]}"::{c["type"]} as "{c["name"]}"' if c.pop("cast") else f'"{c["name"]}"'
-                       for c in columns)
+    select = ", ".join(
+        f'"{c["name"]}"::{c["type"]} as "{c["name"]}"' if c.pop("cast") else f'"{c["name"]}"' for c in columns
+    )
     # descriptions travel inside the file: Parquet key-value metadata, read by pyarrow, DuckDB, Spark
     metadata = {
         "table": f"{SCHEMA}.{table}",
@@ -86,8 +98,10 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
         "column_descriptions": json.dumps({c["name"]: c["description"] for c in columns}, ensure_ascii=False),
     }
     kv = ", ".join(f"'{key}': {_sql_str(value)}" for key, value in metadata.items())
-    con.execute(f"copy (select {select} from {qualified}) to {_sql_str(dest)} "
-                f"(format parquet, compression zstd, kv_metadata {{{kv}}})")
+    con.execute(
+        f"copy (select {select} from {qualified}) to {_sql_str(dest)} "
+        f"(format parquet, compression zstd, kv_metadata {{{kv}}})"
+    )
     # read it back: a truncated or short file must never reach the manifest
     written = con.execute(f"select count(*) from read_parquet({_sql_str(dest)})").fetchone()[0]
     if written != rows:
@@ -136,4 +150,3 @@ def write_exports(db_path: Path, out_dir: Path) -> Path:
 def read_manifest(settings: Settings | None = None) -> dict:
     settings = settings or get_settings()
     return json.loads((settings.exports_dir / MANIFEST).read_text())
-

@@ -25,7 +25,9 @@ def tree_digest(*roots: Path) -> "hashlib._Hash":
     digest = hashlib.sha256()
     for root in roots:
         files = sorted(
-            p for pattern in _PATTERNS for p in root.rglob(pattern)
+            p
+            for pattern in _PATTERNS
+            for p in root.rglob(pattern)
             if p.is_file() and not _SKIP_PARTS.intersection(p.relative_to(root).parts)
         )
         for path in files:

@@ -141,9 +141,21 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
             con.execute(  # one statement for all files, like the rows
                 "INSERT INTO raw.source_files VALUES "
                 + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, true, NULL)"] * len(parsed)),
-                [value for p in parsed for value in (p.file.dataset, p.file.file_key, p.file.file_name,
-                                                     p.file.source_uri, p.file.sha256, p.file.size_bytes,
-                                                     len(p.rows), run_id, loaded_at)],
+                [
+                    value
+                    for p in parsed
+                    for value in (
+                        p.file.dataset,
+                        p.file.file_key,
+                        p.file.file_name,
+                        p.file.source_uri,
+                        p.file.sha256,
+                        p.file.size_bytes,
+                        len(p.rows),
+                        run_id,
+                        loaded_at,
+                    )
+                ],
             )
             con.execute("COMMIT")
         except BaseException:
@@ -181,7 +193,8 @@ def _test_pause_point() -> None:
 def current_list_keys(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The TOP500 lists in the build file ('1993-06', ...), oldest first."""
     rows = con.execute(
-        "SELECT file_key FROM raw.source_files WHERE dataset = 'top500' AND is_current ORDER BY file_key").fetchall()
+        "SELECT file_key FROM raw.source_files WHERE dataset = 'top500' AND is_current ORDER BY file_key"
+    ).fetchall()
     return [key for (key,) in rows]
 
 
@@ -193,7 +206,8 @@ def content_key(con: duckdb.DuckDBPyConnection, code_fingerprint: str) -> str:
     """
     digest = hashlib.sha256(code_fingerprint.encode())
     for dataset, key, sha in con.execute(
-            "SELECT dataset, file_key, sha256 FROM raw.source_files WHERE is_current ORDER BY 1, 2").fetchall():
+        "SELECT dataset, file_key, sha256 FROM raw.source_files WHERE is_current ORDER BY 1, 2"
+    ).fetchall():
         digest.update(f"\n{dataset}\t{key}\t{sha}".encode())
     return digest.hexdigest()
 
@@ -201,11 +215,18 @@ def content_key(con: duckdb.DuckDBPyConnection, code_fingerprint: str) -> str:
 def list_facts(con: duckdb.DuckDBPyConnection) -> dict:
     """Lists, entries and kept file versions of the build: what a publication says it holds."""
     count, first, last, entries = con.execute(
-        "SELECT count(DISTINCT list_date), min(list_date), max(list_date), count(*) FROM raw.top500_entries").fetchone()
+        "SELECT count(DISTINCT list_date), min(list_date), max(list_date), count(*) FROM raw.top500_entries"
+    ).fetchone()
     superseded = con.execute(
-        "SELECT count(*) FROM raw.source_files WHERE dataset = 'top500' AND NOT is_current").fetchone()[0]
-    return {"count": count, "first": f"{first:%Y-%m}" if first else None, "last": f"{last:%Y-%m}" if last else None,
-            "entries": entries, "superseded_versions": superseded}
+        "SELECT count(*) FROM raw.source_files WHERE dataset = 'top500' AND NOT is_current"
+    ).fetchone()[0]
+    return {
+        "count": count,
+        "first": f"{first:%Y-%m}" if first else None,
+        "last": f"{last:%Y-%m}" if last else None,
+        "entries": entries,
+        "superseded_versions": superseded,
+    }
 
 
 DERIVED_SCHEMAS = ("staging", "intermediate", "marts", "reference")
@@ -219,7 +240,8 @@ def reset_for_full_refresh(con: duckdb.DuckDBPyConnection) -> None:
     """
     tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name <> 'source_files'"
-        " AND database_name = current_database()").fetchall()
+        " AND database_name = current_database()"
+    ).fetchall()
     con.execute("BEGIN TRANSACTION")
     try:
         for (table,) in tables:
@@ -240,8 +262,9 @@ def _by_table(parsed: Sequence[ParsedFile]) -> dict[str, list[ParsedFile]]:
     return groups
 
 
-def _retire_previous_versions(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile],
-                              loaded_at: datetime) -> None:
+def _retire_previous_versions(
+    con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], loaded_at: datetime
+) -> None:
     """Delete the rows of the versions these files replace and mark those versions superseded.
 
     One statement per table and one UPDATE for all files, not two statements per file: each costs about

@@ -79,8 +79,10 @@ class RunSummary:
             return f"{what}: {where}; the published generation {self.generation} is up to date"
         if self.status == "withdrawn":
             w = self.withdrawn or {}
-            return (f"{what}: {where}; nothing published: this content is generation {w.get('generation')}, "
-                    f"rolled back at {w.get('withdrawn_at')} (`top500 rollforward` publishes it again)")
+            return (
+                f"{what}: {where}; nothing published: this content is generation {w.get('generation')}, "
+                f"rolled back at {w.get('withdrawn_at')} (`top500 rollforward` publishes it again)"
+            )
         if self.status == "rebuilt":
             return f"{what}: {where}; rebuilt, identical to the published generation {self.generation}"
         if not self.lists_added and not self.reference_updated:
@@ -97,6 +99,7 @@ class RunSummary:
 
 
 # --- tasks ---------------------------------------------------------------------
+
 
 def step(name: str, **options):
     """A task that never caches: its inputs are settings and parsed DataFrames, and hashing those
@@ -173,6 +176,7 @@ def publish_task(settings: Settings, publication) -> dict:
 
 # --- the flow --------------------------------------------------------------------
 
+
 @flow(name="top500-refresh", log_prints=True)
 def refresh(source: str = "bundled", reference_source: str = "bundled", full_refresh: bool = False) -> dict:
     """Bring the warehouse up to date with the sources and publish it if every gate passes."""
@@ -204,14 +208,16 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
             run.lists_in_source = len(list_files)
             strays = top500.skipped_files(source, settings)
             if strays:
-                run.warnings.append(f"skipped {len(strays)} file(s) in the source that are not list files: "
-                                    + ", ".join(strays))
+                run.warnings.append(
+                    f"skipped {len(strays)} file(s) in the source that are not list files: " + ", ".join(strays)
+                )
             changed = plan(list_files + reference_files, settings)
             lists = [f for f in changed if f.dataset == top500.DATASET]
             references = [f for f in changed if f.dataset != top500.DATASET]
             parsed_lists = parse_lists_task(lists, label=_label(lists)) if lists else []
-            parsed_reference = (parse_reference_task(references, label=f"{len(references)} reference file(s)")
-                                if references else [])
+            parsed_reference = (
+                parse_reference_task(references, label=f"{len(references)} reference file(s)") if references else []
+            )
 
         if parsed_lists:
             with run.stage("gate_lists"):
@@ -220,8 +226,12 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
             run.new_countries = new_countries(settings, parsed_lists)
         if parsed_lists or parsed_reference:
             with run.stage("load"):
-                load_raw_task(parsed_lists + parsed_reference, settings, run.run_id,
-                              label=f"{len(parsed_lists)} list(s), {len(parsed_reference)} reference file(s)")
+                load_raw_task(
+                    parsed_lists + parsed_reference,
+                    settings,
+                    run.run_id,
+                    label=f"{len(parsed_lists)} list(s), {len(parsed_reference)} reference file(s)",
+                )
         run.lists_added = [p.file.file_key for p in parsed_lists]
         run.reference_updated = [p.file.file_name for p in parsed_reference]
         run.files_loaded = len(parsed_lists) + len(parsed_reference)
@@ -235,8 +245,10 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
         in_source = {f.file_key for f in list_files}
         run.lists_not_in_source = [k for k in run.lists_in_warehouse if k not in in_source]
         if run.lists_not_in_source:
-            run.warnings.append(f"{len(run.lists_not_in_source)} list(s) in the warehouse are no longer in the "
-                                f"source and stay published: {', '.join(run.lists_not_in_source)}")
+            run.warnings.append(
+                f"{len(run.lists_not_in_source)} list(s) in the warehouse are no longer in the "
+                f"source and stay published: {', '.join(run.lists_not_in_source)}"
+            )
 
         published_now = publish.current(settings)
         withdrawal = publish.withdrawn_content(settings, run.content_key)
@@ -286,8 +298,12 @@ def _publish(run: RunSummary, settings: Settings, facts: dict) -> None:
     run.status, run.published = "published", True
     _record(run, settings)  # the copy carries this row: published, with its finish time
     publication = publish.Publication(
-        generation=run.generation, run_id=run.run_id, published_at=publish.published_at(),
-        content_key=run.content_key, source=run.source, lists=facts,
+        generation=run.generation,
+        run_id=run.run_id,
+        published_at=publish.published_at(),
+        content_key=run.content_key,
+        source=run.source,
+        lists=facts,
     )
     try:
         publish_task(settings, publication)
@@ -378,9 +394,20 @@ def _record(run: RunSummary, settings: Settings) -> None:
             """UPDATE audit.pipeline_runs SET finished_at = ?, status = ?, files_loaded = ?, lists_added = ?,
                    rows_loaded = ?, stages_s = ?, message = ?, generation = ?, content_key = ?, warnings = ?,
                    new_countries = ? WHERE run_id = ?""",
-            [_now(), run.status, run.files_loaded, run.lists_added, run.rows_loaded, json.dumps(run.stages_s),
-             run.message or run.headline(), run.generation, run.content_key, run.warnings, run.new_countries,
-             run.run_id],
+            [
+                _now(),
+                run.status,
+                run.files_loaded,
+                run.lists_added,
+                run.rows_loaded,
+                json.dumps(run.stages_s),
+                run.message or run.headline(),
+                run.generation,
+                run.content_key,
+                run.warnings,
+                run.new_countries,
+                run.run_id,
+            ],
         )
 
 
@@ -390,7 +417,8 @@ def _finish(run: RunSummary, started: float, settings: Settings) -> None:
         _record(run, settings)
     settings.build_dir.mkdir(parents=True, exist_ok=True)
     (settings.build_dir / "last_run.json").write_text(
-        json.dumps({**asdict(run), "headline": run.headline()}, default=str, indent=2))
+        json.dumps({**asdict(run), "headline": run.headline()}, default=str, indent=2)
+    )
 
 
 def _now() -> datetime:

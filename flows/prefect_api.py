@@ -38,31 +38,55 @@ class TemporaryServer:
         self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         package = Path(importlib.util.find_spec("prefect").origin).parent  # without importing prefect here
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
-               "PREFECT__SERVER_FINAL": "1", "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               **{f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in IDLE_SERVICES}}
+        env = {
+            **os.environ,
+            "PREFECT_UI_ENABLED": "0",
+            "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            **{f"PREFECT_SERVER_SERVICES_{name}_ENABLED": "false" for name in IDLE_SERVICES},
+        }
         env.pop("PREFECT_API_URL", None)
         with log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--app-dir", str(package.parent), "--factory",
-                 "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
-                 "--log-level", "error", "--lifespan", "on"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--app-dir",
+                    str(package.parent),
+                    "--factory",
+                    "prefect.server.api.server:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--log-level",
+                    "error",
+                    "--lifespan",
+                    "on",
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
 
     def wait_ready(self, timeout_s: float = 120.0) -> None:
         deadline = time.monotonic() + timeout_s
         while True:
             if self.process.poll() is not None:
-                raise ServerDidNotStart(f"the temporary Prefect server exited ({self.process.returncode}); "
-                                        f"see {self.log_path}")
+                raise ServerDidNotStart(
+                    f"the temporary Prefect server exited ({self.process.returncode}); see {self.log_path}"
+                )
             with contextlib.suppress(OSError, urllib.error.URLError):
                 with urllib.request.urlopen(f"{self.url}/health", timeout=2) as resp:
                     if resp.status == 200:
                         return
             if time.monotonic() > deadline:
-                raise ServerDidNotStart(f"the temporary Prefect server did not answer within {timeout_s:.0f} s; "
-                                        f"see {self.log_path}")
+                raise ServerDidNotStart(
+                    f"the temporary Prefect server did not answer within {timeout_s:.0f} s; see {self.log_path}"
+                )
             time.sleep(0.05)
 
     def stop(self) -> None:

@@ -86,9 +86,11 @@ class Publication:
 
     def describe(self) -> str:
         lists = self.lists
-        return (f"generation {self.generation}: {lists.get('count', 0)} lists ({lists.get('first')} .. "
-                f"{lists.get('last')}), {lists.get('entries', 0):,} entries, run {self.run_id}, "
-                f"published {self.published_at}")
+        return (
+            f"generation {self.generation}: {lists.get('count', 0)} lists ({lists.get('first')} .. "
+            f"{lists.get('last')}), {lists.get('entries', 0):,} entries, run {self.run_id}, "
+            f"published {self.published_at}"
+        )
 
 
 def file_state(path: Path) -> FileState:
@@ -168,7 +170,9 @@ def check_copy(path: Path, catalog: str = "top500") -> dict[str, int]:
         counts = {}
         for schema, name in objects:
             try:
-                counts[f"{schema}.{name}"] = con.execute(f'select count(*) from "{catalog}"."{schema}"."{name}"').fetchone()[0]
+                counts[f"{schema}.{name}"] = con.execute(
+                    f'select count(*) from "{catalog}"."{schema}"."{name}"'
+                ).fetchone()[0]
             except duckdb.Error as exc:
                 raise PublishError(f"{schema}.{name} does not resolve in the copy: {exc}") from exc
         tags = con.execute("select tags from duckdb_databases() where database_name = ?", [catalog]).fetchone()[0]
@@ -181,6 +185,7 @@ def check_copy(path: Path, catalog: str = "top500") -> dict[str, int]:
 
 
 # --- generations ---------------------------------------------------------------------
+
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
@@ -247,8 +252,7 @@ def withdrawn_content(settings: Settings, content_key: str) -> Withdrawal | None
     return next((w for w in reversed(withdrawals(settings)) if w.content_key == content_key), None)
 
 
-def stage(settings: Settings, publication: Publication,
-          write_exports=None, build_report=None) -> Path:
+def stage(settings: Settings, publication: Publication, write_exports=None, build_report=None) -> Path:
     """Build a complete generation in a hidden directory; returns it. Raises PublishError, leaving nothing.
 
     `write_exports(db, dir)` and `build_report(db, dir)` make the exports and the report from the
@@ -269,10 +273,15 @@ def stage(settings: Settings, publication: Publication,
             write_exports(db, staging / "exports")
         if build_report is not None:
             build_report(db, staging / "report")
-        publication.database = {"file": DATABASE, "sha256": sha256_of(db), "bytes": db.stat().st_size,
-                                "storage_version": STORAGE_VERSION}
+        publication.database = {
+            "file": DATABASE,
+            "sha256": sha256_of(db),
+            "bytes": db.stat().st_size,
+            "storage_version": STORAGE_VERSION,
+        }
         (staging / "publication.json").write_text(
-            json.dumps({k: v for k, v in asdict(publication).items() if k != "path"}, indent=2, default=str) + "\n")
+            json.dumps({k: v for k, v in asdict(publication).items() if k != "path"}, indent=2, default=str) + "\n"
+        )
         for path in staging.rglob("*"):
             if path.is_file():
                 fsync_path(path)
@@ -282,8 +291,9 @@ def stage(settings: Settings, publication: Publication,
         raise
     except Exception as exc:  # disk full, permissions, an export or report that failed
         shutil.rmtree(staging, ignore_errors=True)
-        raise PublishError(f"could not write the publication under {settings.publications_dir}: "
-                           f"{type(exc).__name__}: {exc}") from exc
+        raise PublishError(
+            f"could not write the publication under {settings.publications_dir}: {type(exc).__name__}: {exc}"
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -393,8 +403,13 @@ def rollforward(settings: Settings) -> tuple[Publication | None, Publication]:
     return now, target
 
 
-def publish(settings: Settings, run_id: str = "manual", source: str = "manual",
-            with_exports: bool = True, with_report: bool = True) -> Publication:
+def publish(
+    settings: Settings,
+    run_id: str = "manual",
+    source: str = "manual",
+    with_exports: bool = True,
+    with_report: bool = True,
+) -> Publication:
     """Publish the build file as it is (tests, the benchmark and manual use; the flow records its run first)."""
     from flows import exports, load, report
     from flows.fingerprint import code_fingerprint
@@ -402,10 +417,20 @@ def publish(settings: Settings, run_id: str = "manual", source: str = "manual",
     with load.connect(settings.build_db, read_only=True) as con:
         key = load.content_key(con, code_fingerprint(settings))
         facts = load.list_facts(con)
-    publication = Publication(generation=new_generation_id(key), run_id=run_id, published_at=published_at(),
-                              content_key=key, source=source, lists=facts)
-    staged = stage(settings, publication, exports.write_exports if with_exports else None,
-                   report.build_report if with_report else None)
+    publication = Publication(
+        generation=new_generation_id(key),
+        run_id=run_id,
+        published_at=published_at(),
+        content_key=key,
+        source=source,
+        lists=facts,
+    )
+    staged = stage(
+        settings,
+        publication,
+        exports.write_exports if with_exports else None,
+        report.build_report if with_report else None,
+    )
     published = swap_in(settings, staged)
     prune(settings)
     return published

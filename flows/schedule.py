@@ -52,11 +52,26 @@ DEFAULT_SOURCE = "https://www.top500.org"
 # Announcement days of recent lists (top500.org list pages and press coverage);
 # the schedule must reach each of them within a few days (tests/test_schedule.py).
 RELEASE_DAYS = (
-    date(2016, 6, 20), date(2016, 11, 14), date(2017, 6, 19), date(2017, 11, 13),
-    date(2018, 6, 25), date(2018, 11, 12), date(2019, 6, 17), date(2019, 11, 18),
-    date(2020, 6, 22), date(2020, 11, 16), date(2021, 6, 28), date(2021, 11, 15),
-    date(2022, 5, 30), date(2022, 11, 14), date(2023, 5, 22), date(2023, 11, 13),
-    date(2024, 5, 13), date(2024, 11, 18), date(2025, 6, 10), date(2025, 11, 17),
+    date(2016, 6, 20),
+    date(2016, 11, 14),
+    date(2017, 6, 19),
+    date(2017, 11, 13),
+    date(2018, 6, 25),
+    date(2018, 11, 12),
+    date(2019, 6, 17),
+    date(2019, 11, 18),
+    date(2020, 6, 22),
+    date(2020, 11, 16),
+    date(2021, 6, 28),
+    date(2021, 11, 15),
+    date(2022, 5, 30),
+    date(2022, 11, 14),
+    date(2023, 5, 22),
+    date(2023, 11, 13),
+    date(2024, 5, 13),
+    date(2024, 11, 18),
+    date(2025, 6, 10),
+    date(2025, 11, 17),
 )
 
 
@@ -127,8 +142,7 @@ def _start_hint(url: str | None = None) -> str:
     parts = urllib.parse.urlsplit(url or "http://127.0.0.1:4200/api")
     host, port = parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80)
     if url and host not in ("127.0.0.1", "localhost", "::1"):
-        return (f"start the server on {host} (or point PREFECT_API_URL at a running one), then run "
-                "`top500 serve` again")
+        return f"start the server on {host} (or point PREFECT_API_URL at a running one), then run `top500 serve` again"
     return (
         "start one in another terminal and point the command at it:\n"
         f"    prefect server start --host {host} --port {port}\n"
@@ -162,7 +176,9 @@ def serve(source: str = DEFAULT_SOURCE) -> None:
     url = check_server(api_url())
     source = absolute_source(source)
     print(f"serving deployment top500-refresh/{DEPLOYMENT_NAME} against {url}", file=sys.stderr)
-    print(f"source: {source}; next runs (UTC): " + ", ".join(f"{d:%Y-%m-%d %H:%M}" for d in next_runs(4)), file=sys.stderr)
+    print(
+        f"source: {source}; next runs (UTC): " + ", ".join(f"{d:%Y-%m-%d %H:%M}" for d in next_runs(4)), file=sys.stderr
+    )
     prefect_serve(deployment(source), limit=1)
 
 
@@ -174,6 +190,7 @@ def days_to_next_run(release: date, hour_utc: int = 12) -> float:
 
 
 # --- `top500 schedule`: the next runs and what the last one did --------------------------------------
+
 
 def when(moment: datetime) -> str:
     """`Tue 2026-05-05 06:00 UTC (08:00 CEST local)`: UTC, and the machine's local time (TZ)."""
@@ -191,9 +208,11 @@ def describe(count: int = 6, now: datetime | None = None, settings=None) -> list
     from flows.settings import get_settings
 
     settings = settings or get_settings()
-    lines = [f"deployment top500-refresh/{DEPLOYMENT_NAME}: Tuesdays and Fridays 06:00 UTC in May-July (ISC) "
-             "and November-December (SC); see README, Schedule",
-             f"next {count} runs:" if count > 1 else "next run:"]
+    lines = [
+        f"deployment top500-refresh/{DEPLOYMENT_NAME}: Tuesdays and Fridays 06:00 UTC in May-July (ISC) "
+        "and November-December (SC); see README, Schedule",
+        f"next {count} runs:" if count > 1 else "next run:",
+    ]
     lines += [f"  {when(d)}" for d in next_runs(count, after=now)]
     url = api_url()
     server = None
@@ -215,15 +234,21 @@ def describe(count: int = 6, now: datetime | None = None, settings=None) -> list
     if published:
         lines.append(published)
     if not (server or local or published):
-        lines.append(f"last run: none recorded (no {settings.published_db} and no {settings.build_dir / 'last_run.json'})")
+        lines.append(
+            f"last run: none recorded (no {settings.published_db} and no {settings.build_dir / 'last_run.json'})"
+        )
     return lines
 
 
 def _last_flow_run(url: str) -> str:
     """The deployment's latest flow run on the server: state, times, and the run's summary artifact."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter,
-                                                FlowRunFilterStartTime)
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterStartTime,
+    )
     from prefect.client.schemas.sorting import FlowRunSort
     from prefect.exceptions import ObjectNotFound
 
@@ -234,13 +259,17 @@ def _last_flow_run(url: str) -> str:
             return f"Prefect server at {url}: the deployment is not registered (run `top500 serve`)"
         runs = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(is_null_=False)),
-            deployment_filter=_deployment_filter(dep.id), sort=FlowRunSort.START_TIME_DESC, limit=1)
+            deployment_filter=_deployment_filter(dep.id),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=1,
+        )
         paused = "" if not getattr(dep, "paused", False) else " (schedule paused: no `top500 serve` running)"
         if not runs:
             return f"Prefect server at {url}: deployment registered{paused}, no run yet"
         run = runs[0]
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+        )
         summary = next((a.description for a in artifacts if a.key == "top500-refresh-summary" and a.description), None)
     state = run.state.name if run.state else "unknown"
     took = f", {run.total_run_time.total_seconds():.0f} s" if run.total_run_time else ""
@@ -264,9 +293,11 @@ def _last_local_run(settings) -> str | None:
         started = datetime.fromisoformat(run["started_at"]).replace(tzinfo=timezone.utc)  # recorded in UTC
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return (f"last run ({path}): started {when(started)}, {run.get('status', '?')} in "
-            f"{run.get('duration_s', 0):.0f} s: {run.get('headline') or run.get('message')}; "
-            f"source {run.get('source', '?')}")
+    return (
+        f"last run ({path}): started {when(started)}, {run.get('status', '?')} in "
+        f"{run.get('duration_s', 0):.0f} s: {run.get('headline') or run.get('message')}; "
+        f"source {run.get('source', '?')}"
+    )
 
 
 def _published_run(settings) -> str | None:
@@ -278,6 +309,8 @@ def _published_run(settings) -> str | None:
         return None
     published = datetime.fromisoformat(current.published_at.rstrip("Z")).replace(tzinfo=timezone.utc)
     lists = current.lists
-    return (f"published file {settings.published_db}: generation {current.generation} "
-            f"({lists.get('count', 0)} lists, {lists.get('first')} .. {lists.get('last')}), made by run "
-            f"{current.run_id[:8]} from {current.source}, published {when(published)}")
+    return (
+        f"published file {settings.published_db}: generation {current.generation} "
+        f"({lists.get('count', 0)} lists, {lists.get('first')} .. {lists.get('last')}), made by run "
+        f"{current.run_id[:8]} from {current.source}, published {when(published)}"
+    )

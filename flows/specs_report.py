@@ -29,5 +29,7 @@ def coverage_summary(con: duckdb.DuckDBPyConnection, top: int = 10) -> str:
     if unmatched:
         lines.append("largest unmatched accelerator strings (Rmax since 2012-06):")
         for rank, name, rmax, n_entries, n_lists in unmatched:
-            lines.append(f"  {rank:>2}. {name:<40} {rmax / 1e3:>10,.1f} PFlop/s  {n_entries:>4} entries on {n_lists:>2} lists")
+            lines.append(
+                f"  {rank:>2}. {name:<40} {rmax / 1e3:>10,.1f} PFlop/s  {n_entries:>4} entries on {n_lists:>2} lists"
+            )
     return "\n".join(lines)

@@ -128,8 +128,10 @@ def render_table(columns: list[Column], wrap_last: int | None = None) -> list[st
         cells = [c.cells[r] for c in columns]
         last = _wrap(cells[-1], widths[-1]) if wrap_last is not None else [cells[-1]]
         for k, piece in enumerate(last):
-            parts = [(_pad(cell, w, c.numeric) if k == 0 else " " * w)
-                     for c, cell, w in zip(columns[:-1], cells[:-1], widths[:-1])]
+            parts = [
+                (_pad(cell, w, c.numeric) if k == 0 else " " * w)
+                for c, cell, w in zip(columns[:-1], cells[:-1], widths[:-1])
+            ]
             parts.append(_pad(piece, widths[-1], columns[-1].numeric))
             lines.append((" " + " | ".join(parts)).rstrip())
     return lines
@@ -155,8 +157,9 @@ def render_expanded(columns: list[Column], width: int | None) -> list[str]:
     return lines
 
 
-def render(names: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None,
-           expanded: bool | None = None) -> list[str]:
+def render(
+    names: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None, expanded: bool | None = None
+) -> list[str]:
     """The aligned table when it fits `width` (or `expanded` is False), else the expanded layout."""
     if not names:
         return []

@@ -62,8 +62,12 @@ def dbt_paths(settings: Settings) -> tuple[Path, Path]:
     return base / "target", base / "logs"
 
 
-def build(settings: Settings | None = None, vars: Mapping[str, Any] | None = None,
-          select: Sequence[str] | None = None, exclude: Sequence[str] | None = None) -> DbtSummary:
+def build(
+    settings: Settings | None = None,
+    vars: Mapping[str, Any] | None = None,
+    select: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+) -> DbtSummary:
     """`dbt build` (seeds, models, tests) into settings.build_db; raises DbtRunError on any failure.
 
     The pipeline builds everything; `select`/`exclude` are for tests and the benchmark.
@@ -95,13 +99,19 @@ def _invoke(settings: Settings, args: list[str], vars: Mapping[str, Any] | None)
     project_dir = str(settings.dbt_project_dir)
     cli_args = [
         *args,
-        "--project-dir", project_dir,
-        "--profiles-dir", project_dir,
-        "--target-path", str(target_path),
-        "--log-path", str(log_path),
+        "--project-dir",
+        project_dir,
+        "--profiles-dir",
+        project_dir,
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
         # the console stays ours (the CLI prints dbt's failures and warnings itself); dbt's own log goes to a file
-        "--log-level", "none",
-        "--log-level-file", "info",
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "info",
         "--no-use-colors",
     ]
     if vars:

@@ -133,8 +133,10 @@ class ValidationReport:
                 lines.append(f"  {msg}  [suite {o.suite}, {o.expectation}]")
             if more > 0:
                 lines.append(f"  ... and {more} more in {o.batch}  [suite {o.suite}, {o.expectation}]")
-        head = (f"validation failed ({self.stage}): {len(self.failures)} of {self.evaluations} "
-                f"expectation checks failed in {len({(o.suite, o.batch) for o in self.failures})} batch(es)")
+        head = (
+            f"validation failed ({self.stage}): {len(self.failures)} of {self.evaluations} "
+            f"expectation checks failed in {len({(o.suite, o.batch) for o in self.failures})} batch(es)"
+        )
         return "\n".join([head, *lines])
 
 
@@ -147,6 +149,7 @@ class ValidationFailed(Exception):
 
 
 # --- suites ------------------------------------------------------------------
+
 
 def load_suites(settings: Settings, module: str) -> list[Suite]:
     """SUITES from expectations/<module>.py (a file, not a package: loaded by path)."""
@@ -200,8 +203,14 @@ def _context(docs_dir: Path):
     return ctx
 
 
-def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], run_id: str, docs_dir: Path,
-              version: str | None = None, checksums: dict[str, str] | None = None) -> list[Outcome]:
+def run_suite(
+    suite: Suite,
+    frames: dict[str, pd.DataFrame],
+    run_id: str,
+    docs_dir: Path,
+    version: str | None = None,
+    checksums: dict[str, str] | None = None,
+) -> list[Outcome]:
     """Validate each frame (one batch) with the suite; never raises for failed expectations."""
     import great_expectations as gx
 
@@ -215,13 +224,22 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], run_id: str, docs_d
             source.delete_asset(name)
     asset = source.add_dataframe_asset(suite.name)
     batch_def = asset.add_batch_definition_whole_dataframe("frame")
-    gx_suite = ctx.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(),
-                                                  meta={"description": suite.description, "version": version}))
+    gx_suite = ctx.suites.add(
+        gx.ExpectationSuite(
+            name=suite.name,
+            expectations=suite.expectations(),
+            meta={"description": suite.description, "version": version},
+        )
+    )
     vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=suite.name, data=batch_def, suite=gx_suite))
-    checkpoint = ctx.checkpoints.add(gx.Checkpoint(
-        name=suite.name, validation_definitions=[vd], actions=[],
-        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row", *suite.row_id]},
-    ))
+    checkpoint = ctx.checkpoints.add(
+        gx.Checkpoint(
+            name=suite.name,
+            validation_definitions=[vd],
+            actions=[],
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row", *suite.row_id]},
+        )
+    )
 
     # GX gets only the columns it checks (a narrow frame is ~2x faster); messages use the full row.
     needed = ["_row", *suite.row_id, *sorted(_columns(gx_suite) - {"_row", *suite.row_id})]
@@ -239,7 +257,8 @@ def run_suite(suite: Suite, frames: dict[str, pd.DataFrame], run_id: str, docs_d
     df["_row"] = range(len(df))
     params = suite.parameters(df) if suite.parameters else {}
     result = checkpoint.run(
-        batch_parameters={"dataframe": df[needed]}, expectation_parameters=params,
+        batch_parameters={"dataframe": df[needed]},
+        expectation_parameters=params,
         run_id=gx.RunIdentifier(run_name=f"{run_id}__{suite.name}"),
     )
     batch_of_row = df["_batch"].to_numpy()
@@ -268,8 +287,12 @@ def _part_of(r, batch: str, batch_of_row, rows: int) -> SimpleNamespace:
         return r
     mine = [i for i in res["unexpected_index_list"] if batch_of_row[int(i["_row"])] == batch]
     part = {**res, "unexpected_index_list": mine, "unexpected_count": len(mine), "element_count": rows}
-    return SimpleNamespace(expectation_config=r.expectation_config, exception_info=r.exception_info,
-                           result=part, success=bool(r.success) or not mine)
+    return SimpleNamespace(
+        expectation_config=r.expectation_config,
+        exception_info=r.exception_info,
+        result=part,
+        success=bool(r.success) or not mine,
+    )
 
 
 def _columns(gx_suite) -> set[str]:
@@ -283,8 +306,11 @@ def _columns(gx_suite) -> set[str]:
 
 def _label(config) -> str:
     kw = config.kwargs
-    cols = kw.get("column") or ",".join(c for c in (kw.get("column_A"), kw.get("column_B")) if c) \
+    cols = (
+        kw.get("column")
+        or ",".join(c for c in (kw.get("column_A"), kw.get("column_B")) if c)
         or ",".join(kw.get("column_list") or [])
+    )
     return f"{config.type}({cols})" if cols else config.type
 
 
@@ -308,9 +334,16 @@ def _outcome(suite: Suite, batch: str, df: pd.DataFrame, r) -> Outcome:
                 examples.append({k: v for k, v in idx.items() if k != "_row"})
             messages.append(f"{batch}: {_say(template, row, df, config, observed, label)}")
         messages = list(dict.fromkeys(messages))
-    return Outcome(suite.name, batch, label, bool(r.success), observed_value=observed,
-                   unexpected_count=res.get("unexpected_count"), unexpected_examples=examples[:MAX_EXAMPLES],
-                   messages=messages)
+    return Outcome(
+        suite.name,
+        batch,
+        label,
+        bool(r.success),
+        observed_value=observed,
+        unexpected_count=res.get("unexpected_count"),
+        unexpected_examples=examples[:MAX_EXAMPLES],
+        messages=messages,
+    )
 
 
 def _say(template: str | None, row: dict, df: pd.DataFrame, config, observed, label: str) -> str:
@@ -326,8 +359,11 @@ def _say(template: str | None, row: dict, df: pd.DataFrame, config, observed, la
             return template.format(**values)
         except (KeyError, ValueError, TypeError, IndexError):
             pass
-    shown = {k: row.get(k) for k in (config.kwargs.get("column"), config.kwargs.get("column_A"),
-                                     config.kwargs.get("column_B")) if k and k in row}
+    shown = {
+        k: row.get(k)
+        for k in (config.kwargs.get("column"), config.kwargs.get("column_A"), config.kwargs.get("column_B"))
+        if k and k in row
+    }
     return f"{label} failed" + (f" for {shown}" if shown else f" (observed {observed})")
 
 
@@ -340,6 +376,7 @@ def build_docs(settings: Settings) -> Path:
 
 # --- audit ----------------------------------------------------------------------
 
+
 def _json(value) -> str | None:
     if value is None:
         return None
@@ -350,9 +387,20 @@ def write_audit(con: duckdb.DuckDBPyConnection, report: ValidationReport, messag
     """Replace this (run_id, stage)'s rows, in one transaction."""
     con.execute(AUDIT_DDL)
     rows = [
-        (report.run_id, report.stage, o.suite, o.suite_version, o.batch, o.batch_sha256, o.expectation, o.success,
-         _json(o.observed_value), o.unexpected_count, _json(o.unexpected_examples) if o.unexpected_examples else None,
-         "\n".join(o.messages) or None)
+        (
+            report.run_id,
+            report.stage,
+            o.suite,
+            o.suite_version,
+            o.batch,
+            o.batch_sha256,
+            o.expectation,
+            o.success,
+            _json(o.observed_value),
+            o.unexpected_count,
+            _json(o.unexpected_examples) if o.unexpected_examples else None,
+            "\n".join(o.messages) or None,
+        )
         for o in report.outcomes
     ]
     con.execute("BEGIN TRANSACTION")
@@ -361,8 +409,18 @@ def write_audit(con: duckdb.DuckDBPyConnection, report: ValidationReport, messag
             con.execute(f"DELETE FROM {table} WHERE run_id = ? AND stage = ?", [report.run_id, report.stage])
         con.execute(
             "INSERT INTO audit.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.run_id, report.stage, report.started_at, report.finished_at, report.success,
-             len(report.suites), len(report.batches), report.evaluations, len(report.failures), message],
+            [
+                report.run_id,
+                report.stage,
+                report.started_at,
+                report.finished_at,
+                report.success,
+                len(report.suites),
+                len(report.batches),
+                report.evaluations,
+                len(report.failures),
+                message,
+            ],
         )
         if rows:
             con.executemany("INSERT INTO audit.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -374,14 +432,19 @@ def write_audit(con: duckdb.DuckDBPyConnection, report: ValidationReport, messag
 
 # --- stages -----------------------------------------------------------------------
 
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{s}.{t}" for s, t in con.execute(
-        "select schema_name, table_name from duckdb_tables() union all "
-        "select schema_name, view_name from duckdb_views() where not internal").fetchall()}
+    return {
+        f"{s}.{t}"
+        for s, t in con.execute(
+            "select schema_name, table_name from duckdb_tables() union all "
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+    }
 
 
 def _frames(con, suite: Suite, only: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -397,8 +460,13 @@ def _frames(con, suite: Suite, only: Sequence[str] | None = None) -> dict[str, p
     return {str(k): g for k, g in df.groupby(suite.batch_by, sort=True)}
 
 
-def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
-               select: Callable[[duckdb.DuckDBPyConnection, Suite, str], tuple[dict, dict]]) -> ValidationReport:
+def _run_stage(
+    settings: Settings,
+    run_id: str,
+    stage: str,
+    module: str,
+    select: Callable[[duckdb.DuckDBPyConnection, Suite, str], tuple[dict, dict]],
+) -> ValidationReport:
     """Read frames, validate, record, build docs; raise ValidationFailed after recording."""
     report = ValidationReport(run_id, stage, _now())
     error: BaseException | None = None
@@ -413,8 +481,17 @@ def _run_stage(settings: Settings, run_id: str, stage: str, module: str,
                 missing = [t for t in suite.tables if t not in tables]
                 if missing:
                     why = f"{', '.join(missing)} does not exist (required by suite {suite.name})"
-                    report.outcomes.append(Outcome(suite.name, "(missing)", "table exists", False,
-                                                   observed_value=why, messages=[why], suite_version=version))
+                    report.outcomes.append(
+                        Outcome(
+                            suite.name,
+                            "(missing)",
+                            "table exists",
+                            False,
+                            observed_value=why,
+                            messages=[why],
+                            suite_version=version,
+                        )
+                    )
                     continue
                 frames, checksums = select(con, suite, version)
                 work.append((suite, frames, checksums))

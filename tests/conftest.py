@@ -20,7 +20,9 @@ from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import top500
 
 BUNDLED_LISTS = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "raw"
-REISSUE_ORIGINAL = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "variants" / "original-2020-11-17" / "TOP500_202011.xlsx"
+REISSUE_ORIGINAL = (
+    PROJECT_ROOT / "warehouse" / "sources" / "top500" / "variants" / "original-2020-11-17" / "TOP500_202011.xlsx"
+)
 
 
 def missing_tool(message: str) -> None:
@@ -101,13 +103,20 @@ def prefect_api(tmp_path_factory):
     """A real `prefect server start` on 127.0.0.1 for every CLI and flow test of the session."""
     home = tmp_path_factory.mktemp("prefect-home")
     port = free_port()
-    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "PREFECT_UI_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+    }
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("w")
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 120
@@ -158,8 +167,13 @@ def first_runs(tmp_path_factory, prefect_api):
         def make(home: Path) -> None:
             src = copy_bundled(home / "lists", list(names))
             env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
-            run = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], env=env,
-                                 capture_output=True, text=True, timeout=600)
+            run = subprocess.run(
+                [sys.executable, "-m", "flows.cli", "run", "--source", str(src)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
             assert run.returncode == 0, f"first run of {names} failed:\n{run.stdout}\n{run.stderr[-3000:]}"
 
         name = "first-run-" + "-".join(Path(name).stem.removeprefix("TOP500_") for name in names)
@@ -173,13 +187,21 @@ def cli(prefect_api, tmp_path, first_runs):
     """Run the real `top500` command in a subprocess against a private warehouse dir."""
     warehouse = tmp_path / "warehouse"
 
-    def run(*args: str, check: bool | None = None, extra_env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, check: bool | None = None, extra_env: dict | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess:
         env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1", **(extra_env or {})}
         result = subprocess.run(
-            [sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-m", "flows.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check is True and result.returncode != 0:
-            raise AssertionError(f"top500 {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise AssertionError(
+                f"top500 {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            )
         return result
 
     def after_first_run(*names: str) -> Path:
@@ -236,13 +258,17 @@ def published(tmp_path_factory, prefect_api) -> Settings:
     through the Prefect flow, every gate, dbt and publish. Built once per session and shared (by both
     workers): read-only for tests; a test that changes things works on `private_copy(published, ...)`.
     """
+
     def make(home: Path) -> None:
         env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(home / "warehouse"), "CI": "1"}
-        run = subprocess.run([sys.executable, "-m", "flows.cli", "run"], env=env, capture_output=True, text=True,
-                             timeout=900)
+        run = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run"], env=env, capture_output=True, text=True, timeout=900
+        )
         assert run.returncode == 0, run.stderr[-3000:]
-        assert run.stdout.startswith("loaded 67 lists: 33,500 entries: 67 lists in the warehouse (1993-06..2026-06), "
-                                     "67 in the source; published generation "), run.stdout
+        assert run.stdout.startswith(
+            "loaded 67 lists: 33,500 entries: 67 lists in the warehouse (1993-06..2026-06), "
+            "67 in the source; published generation "
+        ), run.stdout
 
     return Settings(warehouse_dir=made_once(tmp_path_factory, "published", make) / "warehouse")
 
@@ -271,8 +297,12 @@ def duckdb14_python(tmp_path_factory) -> Path:
     if made.returncode != 0:
         missing_tool(f"could not create a venv for DuckDB 1.4: {made.stderr.strip()[-300:]}")
     python = venv / "bin" / "python"
-    pip = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                          "duckdb==1.4.*"], capture_output=True, text=True, timeout=600)
+    pip = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "duckdb==1.4.*"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if pip.returncode != 0:
         missing_tool(f"pip could not install duckdb==1.4.* (no package index?): {pip.stderr.strip()[-300:]}")
     return python
@@ -281,8 +311,17 @@ def duckdb14_python(tmp_path_factory) -> Path:
 # Modules that take longest (measured with --durations on the project machine: each 40-250 s), handed out
 # first: `--dist loadfile` gives each worker whole modules as it runs short, so the long ones must not be left
 # for last, or one worker runs alone at the end. The rest follow in their usual order.
-LONGEST_MODULES_FIRST = ("test_paths.py", "test_publication.py", "test_cli.py", "test_faults.py", "test_schedule.py",
-                         "test_validate.py", "test_analyst.py", "test_contracts.py", "test_report.py")
+LONGEST_MODULES_FIRST = (
+    "test_paths.py",
+    "test_publication.py",
+    "test_cli.py",
+    "test_faults.py",
+    "test_schedule.py",
+    "test_validate.py",
+    "test_analyst.py",
+    "test_contracts.py",
+    "test_report.py",
+)
 
 
 def pytest_collection_modifyitems(items):

@@ -103,7 +103,8 @@ def _handler(site: Top500Site):
             modified = formatdate(path.stat().st_mtime, usegmt=True)
             headers = {"ETag": etag, "Last-Modified": modified}
             if self.headers.get("If-None-Match") == etag or (
-                    "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified):
+                "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == modified
+            ):
                 return self._send(304, b"", None, headers)
             return self._send(200, body, "application/octet-stream", headers)
 

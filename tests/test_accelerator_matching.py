@@ -11,9 +11,15 @@ from conftest import built_copy  # noqa: E402
 from flows.specs_report import coverage_summary
 
 MY_NODES = [
-    "+accelerator_specs", "+unmatched_accelerators", "+accelerator_match_coverage",
-    "+int_processor_spec_matches", "stg_epoch__hardware_prices", "stg_epoch__notable_ai_models",
-    "stg_epoch__gpu_clusters", "stg_openai__ai_and_compute", "system_building_blocks",
+    "+accelerator_specs",
+    "+unmatched_accelerators",
+    "+accelerator_match_coverage",
+    "+int_processor_spec_matches",
+    "stg_epoch__hardware_prices",
+    "stg_epoch__notable_ai_models",
+    "stg_epoch__gpu_clusters",
+    "stg_openai__ai_and_compute",
+    "system_building_blocks",
 ]
 
 
@@ -23,8 +29,12 @@ def con(tmp_path_factory, loaded_build_db):
     assert summary.tests_passed == summary.tests_run > 40  # 48 in this selection
     connection = duckdb.connect(str(settings.build_db), read_only=True)
     # the specs marts' not-null, range and key rules are enforced constraints of the built tables
-    held = Counter(dict(connection.execute("""select table_name, count(*) from duckdb_constraints()
-                                              where schema_name = 'marts' group by all""").fetchall()))
+    held = Counter(
+        dict(
+            connection.execute("""select table_name, count(*) from duckdb_constraints()
+                                              where schema_name = 'marts' group by all""").fetchall()
+        )
+    )
     assert held["accelerator_specs"] >= 5 and held["unmatched_accelerators"] >= 8
     assert held["accelerator_match_coverage"] >= 12
     yield connection
@@ -112,8 +122,12 @@ def test_unmatched_report_is_ranked_by_rmax(con):
     assert rows and [r[0] for r in rows] == list(range(1, len(rows) + 1))
     rmax = [r[2] for r in rows]
     assert rmax == sorted(rmax, reverse=True)
-    matched = {r[0] for r in con.execute(
-        "select accelerator from intermediate.int_accelerator_spec_matches where accelerator_spec_name is not null").fetchall()}
+    matched = {
+        r[0]
+        for r in con.execute(
+            "select accelerator from intermediate.int_accelerator_spec_matches where accelerator_spec_name is not null"
+        ).fetchall()
+    }
     assert not matched & {r[1] for r in rows}
 
 
@@ -126,7 +140,8 @@ def test_spec_mart_counts_the_strings_it_serves(con):
 
 def test_processor_matches(con):
     rows = dict(
-        (p, (name, rule, peak)) for p, name, rule, peak in con.execute(
+        (p, (name, rule, peak))
+        for p, name, rule, peak in con.execute(
             """select processor, processor_spec_name, match_rule, fp64_peak_tflops_per_node
                from intermediate.int_processor_spec_matches
                where processor in ('A64FX 48C 2.2GHz', 'Intel Xeon Phi 7250 68C 1.4GHz',

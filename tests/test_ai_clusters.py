@@ -54,9 +54,13 @@ def _copy(build: Settings, root: Path) -> Settings:
 
 # --- the raw columns the loader now reads ----------------------------------------------------------------------
 
+
 def test_loader_reads_lifetime_and_record_flags():
-    files = [f for f in ai_compute.collect("bundled", Settings(warehouse_dir=PROJECT_ROOT / "warehouse"))
-             if f.file_name == "gpu_clusters.csv"]
+    files = [
+        f
+        for f in ai_compute.collect("bundled", Settings(warehouse_dir=PROJECT_ROOT / "warehouse"))
+        if f.file_name == "gpu_clusters.csv"
+    ]
     rows = ai_compute.parse(files[0]).rows.set_index("name")
     assert rows.loc["Oak Ridge NL Summit", "decommissioned_date"] == date(2024, 11, 15)
     assert rows.loc["Preferred Networks MN-1b", "decommissioned_date"] == date(2021, 7, 1)  # "2021-07": a month
@@ -78,14 +82,18 @@ def test_impossible_decommissioned_date_names_line_and_column(tmp_path):
         csv.writer(fh).writerows(rows)
     for name in ("notable_ai_models.csv", "compute.csv"):
         shutil.copy(GPU_CLUSTERS.with_name(name), bad.with_name(name))
-    files = [f for f in ai_compute.collect(str(tmp_path), Settings(warehouse_dir=tmp_path / "warehouse"))
-             if f.file_name == "gpu_clusters.csv"]
+    files = [
+        f
+        for f in ai_compute.collect(str(tmp_path), Settings(warehouse_dir=tmp_path / "warehouse"))
+        if f.file_name == "gpu_clusters.csv"
+    ]
     with pytest.raises(SourceError) as caught:
         ai_compute.parse(files[0])
     assert re.search(r"line \d+, column 'Decommissioned Date \(if applicable\)': '2024-13'", str(caught.value))
 
 
 # --- countries ---------------------------------------------------------------------------------------------------
+
 
 def _iso(name: str) -> str:
     """pycountry's code for an Epoch spelling ("Korea (Republic of)", "Philippines (the)")."""
@@ -108,8 +116,9 @@ def test_country_seed_is_iso_3166_and_the_top500_spelling(con):
             assert row["country"] in listed, f"{row['country']} is not how the TOP500 lists spell it"
     spellings = {r["country"] for r in seed}
     assert {"United States", "South Korea", "United Kingdom", "Russia"} <= spellings
-    in_mart = {r[0] for r in con.execute(
-        "select distinct country from marts.ai_clusters where country is not null").fetchall()}
+    in_mart = {
+        r[0] for r in con.execute("select distinct country from marts.ai_clusters where country is not null").fetchall()
+    }
     assert in_mart <= spellings
 
 
@@ -129,18 +138,22 @@ def test_unknown_country_fails_naming_the_row(build, tmp_path):
 
 # --- the one match -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("cluster", "system"), [
-    ("Oak Ridge NL Frontier", "Frontier"),
-    ("Lawrence Berkeley NL NERSC Perlmutter", "Perlmutter"),
-    ("Oak Ridge NL Summit", "Summit"),
-    ("NVIDIA Selene Phase 1", "Selene"),
-    ("NVIDIA Selene Phase 2", "Selene"),
-    ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan"),
-    ("Samsung SSC-21", "SSC-21"),
-    ("KT SuperPOD", "KT DGX SuperPOD"),
-    ("Naver DGX Superpod", None),
-    ("Meta Research SuperCluster (RSC-1) Phase 1", None),
-])
+
+@pytest.mark.parametrize(
+    ("cluster", "system"),
+    [
+        ("Oak Ridge NL Frontier", "Frontier"),
+        ("Lawrence Berkeley NL NERSC Perlmutter", "Perlmutter"),
+        ("Oak Ridge NL Summit", "Summit"),
+        ("NVIDIA Selene Phase 1", "Selene"),
+        ("NVIDIA Selene Phase 2", "Selene"),
+        ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan"),
+        ("Samsung SSC-21", "SSC-21"),
+        ("KT SuperPOD", "KT DGX SuperPOD"),
+        ("Naver DGX Superpod", None),
+        ("Meta Research SuperCluster (RSC-1) Phase 1", None),
+    ],
+)
 def test_ai_clusters_match_the_listed_systems(con, cluster, system):
     rows = con.execute("select top500_system_name from marts.ai_clusters where cluster_name = ?", [cluster]).fetchall()
     assert rows == [(system,)]
@@ -151,8 +164,10 @@ def test_one_row_per_record_and_one_system_per_cluster(con):
         select count(*), (select count(*) from raw.epoch_gpu_clusters), count(distinct cluster_id)
         from marts.ai_clusters""").fetchone()
     assert rows == records == clusters == 786
-    rules = dict(con.execute("""select top500_match_rule, count(*) from marts.ai_clusters
-                               where top500_system_key is not null group by 1""").fetchall())
+    rules = dict(
+        con.execute("""select top500_match_rule, count(*) from marts.ai_clusters
+                               where top500_system_key is not null group by 1""").fetchall()
+    )
     assert set(rules) <= {"name", "name_owner_chip_count", "name_word_chip_count", "owner_chip_count"}
     assert sum(rules.values()) > 100
 
@@ -165,18 +180,24 @@ def test_a_cluster_recorded_twice_is_caught_as_two_clusters_on_one_system(build,
                      select * replace (source_line + 100000 as source_line)
                      from raw.epoch_gpu_clusters where name = 'Oak Ridge NL Summit'""")
     with pytest.raises(DbtRunError) as caught:
-        transform.build(mine, select=["stg_epoch__gpu_clusters+", "assert_ai_cluster_one_per_system_and_date"],
-                        exclude=["announced_systems+"])
+        transform.build(
+            mine,
+            select=["stg_epoch__gpu_clusters+", "assert_ai_cluster_one_per_system_and_date"],
+            exclude=["announced_systems+"],
+        )
     assert "assert_ai_cluster_one_per_system_and_date" in str(caught.value)
 
 
 # --- H100-equivalents of listed systems ----------------------------------------------------------------------------
 
+
 def test_listed_h100e_from_gpus_and_16bit_peak(con):
-    rows = dict(con.execute("""
+    rows = dict(
+        con.execute("""
         select e.name, h.h100e from intermediate.int_top500__h100_equivalents h
         join marts.list_entries e using (list_date, rank)
-        where e.list_label = '2022-06' and e.name in ('Frontier', 'Supercomputer Fugaku', 'Summit')""").fetchall())
+        where e.list_label = '2022-06' and e.name in ('Frontier', 'Supercomputer Fugaku', 'Summit')""").fetchall()
+    )
     assert rows["Frontier"] == pytest.approx(36_992 * 383 / 989.4)  # the list's 8,138,240 CUs / 220 per MI250X
     assert rows["Summit"] == pytest.approx(27_648 * 125 / 989.4)
     assert rows["Supercomputer Fugaku"] == 0  # CPU-only systems count 0
@@ -188,32 +209,52 @@ def test_listed_h100e_from_gpus_and_16bit_peak(con):
 
 # --- national compute ------------------------------------------------------------------------------------------------
 
+
 def _recompute(con, country: str, on: date) -> dict:
     """The country's figures on a list date, recomputed from marts.ai_clusters and the entries' H100e."""
-    listed_keys = {k for (k,) in con.execute(
-        "select system_key from marts.list_entries where list_date = ?", [on]).fetchall()}
-    clusters = con.execute("""
+    listed_keys = {
+        k for (k,) in con.execute("select system_key from marts.list_entries where list_date = ?", [on]).fetchall()
+    }
+    clusters = con.execute(
+        """
         select h100e, top500_system_key from marts.ai_clusters
         where is_in_supply and country = ? and in_supply_from <= ? and (in_supply_until is null or in_supply_until > ?)
-        """, [country, on, on]).fetchall()
-    listed_h100e = con.execute("""select coalesce(sum(h100e), 0) from intermediate.int_top500__h100_equivalents
-                                  where list_date = ? and country = ?""", [on, country]).fetchone()[0]
+        """,
+        [country, on, on],
+    ).fetchall()
+    listed_h100e = con.execute(
+        """select coalesce(sum(h100e), 0) from intermediate.int_top500__h100_equivalents
+                                  where list_date = ? and country = ?""",
+        [on, country],
+    ).fetchone()[0]
     unlisted = [h or 0 for h, key in clusters if key not in listed_keys]
-    return {"top500_h100e": listed_h100e, "clusters_operational": len(clusters),
-            "ai_cluster_h100e": sum(h or 0 for h, _ in clusters), "unlisted_clusters": len(unlisted),
-            "unlisted_cluster_h100e": sum(unlisted), "total_h100e": listed_h100e + sum(unlisted)}
+    return {
+        "top500_h100e": listed_h100e,
+        "clusters_operational": len(clusters),
+        "ai_cluster_h100e": sum(h or 0 for h, _ in clusters),
+        "unlisted_clusters": len(unlisted),
+        "unlisted_cluster_h100e": sum(unlisted),
+        "total_h100e": listed_h100e + sum(unlisted),
+    }
 
 
-@pytest.mark.parametrize(("country", "on"), [
-    ("South Korea", date(2025, 6, 1)), ("United States", date(2025, 6, 1)), ("China", date(2025, 6, 1)),
-    ("Germany", date(2025, 6, 1)), ("South Korea", date(2021, 11, 1)),
-    # Summit ran until 2024-11-15 but left the list after 2024-06: on 2024-11 it is an unlisted cluster
-    ("United States", date(2024, 11, 1)),
-])
+@pytest.mark.parametrize(
+    ("country", "on"),
+    [
+        ("South Korea", date(2025, 6, 1)),
+        ("United States", date(2025, 6, 1)),
+        ("China", date(2025, 6, 1)),
+        ("Germany", date(2025, 6, 1)),
+        ("South Korea", date(2021, 11, 1)),
+        # Summit ran until 2024-11-15 but left the list after 2024-06: on 2024-11 it is an unlisted cluster
+        ("United States", date(2024, 11, 1)),
+    ],
+)
 def test_national_compute_recomputed_from_clusters_and_entries(con, country, on):
     names = list(_recompute(con, country, on))
-    row = con.execute(f"select {', '.join(names)} from marts.national_compute where list_date = ? and country = ?",
-                      [on, country]).fetchone()
+    row = con.execute(
+        f"select {', '.join(names)} from marts.national_compute where list_date = ? and country = ?", [on, country]
+    ).fetchone()
     assert dict(zip(names, row)) == pytest.approx(_recompute(con, country, on))
 
 
@@ -248,11 +289,15 @@ def test_every_list_is_in_national_compute(con):
 
 # --- growth and the demand gap -------------------------------------------------------------------------------------
 
+
 def test_ai_cluster_growth_is_fitted_since_2019_06(con):
-    fits = {r[0]: r[1:] for r in con.execute("""
+    fits = {
+        r[0]: r[1:]
+        for r in con.execute("""
         select country, first_list_date, n_lists, doubling_time_months, doubling_time_months_lower_95,
                doubling_time_months_upper_95
-        from marts.performance_trend where series = 'ai_cluster_h100e' and era = 'since_2019_06'""").fetchall()}
+        from marts.performance_trend where series = 'ai_cluster_h100e' and era = 'since_2019_06'""").fetchall()
+    }
     first, n, months, lo, hi = fits["World"]
     assert first == date(2019, 6, 1) and n >= 12 and lo < months < hi and 3 < months < 24
     assert "South Korea" in fits and "United States" in fits and "China" in fits
@@ -263,11 +308,14 @@ def test_ai_cluster_growth_is_fitted_since_2019_06(con):
 def test_gap_compares_demand_with_ai_cluster_supply(con):
     rows = con.execute("""select distinct supply_scenario, supply_country from marts.demand_supply_gap
                           where supply_kind = 'ai_clusters' order by 1""").fetchall()
-    assert rows == [("ai_clusters_south_korea_since_2019_06", "South Korea"),
-                    ("ai_clusters_world_since_2019_06", "World")]
+    assert rows == [
+        ("ai_clusters_south_korea_since_2019_06", "South Korea"),
+        ("ai_clusters_world_since_2019_06", "World"),
+    ]
 
 
 # --- the analyst questions and the report panel ------------------------------------------------------------------
+
 
 def _queries() -> list[str]:
     block = re.findall(r"```sql\n(.*?)```", QUERIES.read_text(), flags=re.S)

@@ -33,8 +33,9 @@ def _cli(settings, *args: str, columns: int | None = None, stdin: str | None = N
     env.pop("COLUMNS", None)
     if columns:
         env["COLUMNS"] = str(columns)
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120, input=stdin)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True, timeout=120, input=stdin
+    )
 
 
 def _direct(settings, sql: str) -> list[tuple]:
@@ -86,11 +87,14 @@ def test_cli_prints_csv_of_a_readme_question(published):
     assert len(result.stdout.splitlines()) == len(_direct(published, KOREA)) + 1
 
 
-@pytest.mark.parametrize("statement", [
-    "drop table marts.systems",
-    "insert into marts.performance_development select * from marts.performance_development",
-    "create table marts.scratch as select 1 as x",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "drop table marts.systems",
+        "insert into marts.performance_development select * from marts.performance_development",
+        "create table marts.scratch as select 1 as x",
+    ],
+)
 def test_writes_are_refused_with_a_clear_message(published, statement):
     before = file_state(published.published_db)
     result = _cli(published, "sql", statement)
@@ -142,8 +146,11 @@ def _readme_queries(path: Path = PROJECT_ROOT / "README.md") -> list[str]:
 
     blocks = re.findall(r"```sql\n(.*?)```", path.read_text(), flags=re.S)
     statements = [chunk for block in blocks for chunk in block.split(";")]
-    return [s.strip() for s in statements
-            if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())]
+    return [
+        s.strip()
+        for s in statements
+        if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())
+    ]
 
 
 def test_readme_questions_answer_with_rows(published):
@@ -207,7 +214,8 @@ def test_null_and_empty_string_differ_in_table_csv_and_json(published):
     text = _cli(published, "sql", "--format", "csv", q).stdout
     assert text.splitlines()[1] == ',"","x,""y""",0.1,true'
     assert json.loads(_cli(published, "sql", "--format", "json", q).stdout) == [
-        {"a": None, "b": "", "c": 'x,"y"', "d": 0.1, "e": True}]
+        {"a": None, "b": "", "c": 'x,"y"', "d": 0.1, "e": True}
+    ]
 
 
 def test_marts_is_the_default_schema(published):
@@ -235,8 +243,16 @@ def test_max_rows_must_be_positive(published, value):
 
 
 def test_help_has_no_type_placeholders(published):
-    for args in (["--help"], ["sql", "--help"], ["describe", "--help"], ["tables", "--help"], ["shell", "--help"],
-                 ["schedule", "--help"], ["docs", "--help"], ["run", "--help"]):
+    for args in (
+        ["--help"],
+        ["sql", "--help"],
+        ["describe", "--help"],
+        ["tables", "--help"],
+        ["shell", "--help"],
+        ["schedule", "--help"],
+        ["docs", "--help"],
+        ["run", "--help"],
+    ):
         result = _cli(published, *args, columns=100)
         assert result.returncode == 0, (args, result.stderr)
         for placeholder in ("<bool>", "<str>", "<int>", "{"):
@@ -246,14 +262,18 @@ def test_help_has_no_type_placeholders(published):
 
 # --- the read-only door (issue 14, part 3) ------------------------------------------------------
 
-@pytest.mark.parametrize(("name", "statement"), [
-    ("copy onto the published file", "COPY (select 'x' as x) TO '{published}' (FORMAT csv)"),
-    ("copy elsewhere", "COPY marts.systems TO '{target}' (FORMAT csv)"),
-    ("export database", "EXPORT DATABASE '{target}'"),
-    ("attach for writing", "ATTACH '{target}' AS scratch (READ_WRITE)"),
-    ("install", "INSTALL httpfs"),
-    ("load", "LOAD httpfs"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "statement"),
+    [
+        ("copy onto the published file", "COPY (select 'x' as x) TO '{published}' (FORMAT csv)"),
+        ("copy elsewhere", "COPY marts.systems TO '{target}' (FORMAT csv)"),
+        ("export database", "EXPORT DATABASE '{target}'"),
+        ("attach for writing", "ATTACH '{target}' AS scratch (READ_WRITE)"),
+        ("install", "INSTALL httpfs"),
+        ("load", "LOAD httpfs"),
+    ],
+)
 def test_no_statement_writes_a_file(published, tmp_path, name, statement):
     settings = private_copy(published, tmp_path)
     target = tmp_path / "written"
@@ -270,24 +290,33 @@ def test_no_statement_writes_a_file(published, tmp_path, name, statement):
 
 def test_reading_files_and_unlocking_are_refused_too(published, tmp_path):
     (tmp_path / "mine.csv").write_text("a\n1\n")
-    for sql in (f"select * from read_csv('{tmp_path / 'mine.csv'}')", "SET enable_external_access = true",
-                "SET lock_configuration = false"):
+    for sql in (
+        f"select * from read_csv('{tmp_path / 'mine.csv'}')",
+        "SET enable_external_access = true",
+        "SET lock_configuration = false",
+    ):
         result = _cli(published, "sql", sql)
         assert result.returncode == 3 and result.stderr.startswith("refused:"), (sql, result.stderr)
 
 
 def test_every_published_relation_reads_with_external_access_off(published):
-    relations = _direct(published, "select schema_name, table_name from duckdb_tables() union all "
-                                   "select schema_name, view_name from duckdb_views() where not internal")
+    relations = _direct(
+        published,
+        "select schema_name, table_name from duckdb_tables() union all "
+        "select schema_name, view_name from duckdb_views() where not internal",
+    )
     assert {schema for schema, _ in relations} == {"marts", "audit", "raw"}, "only the contract and its lineage"
     for schema, name in relations:
         analyst.query(f'select count(*) from "{schema}"."{name}"', published)
-    settings = analyst.query("select current_setting('enable_external_access'), current_setting('lock_configuration'), "
-                             "current_schema()", published).rows
+    settings = analyst.query(
+        "select current_setting('enable_external_access'), current_setting('lock_configuration'), current_schema()",
+        published,
+    ).rows
     assert settings == [(False, True, "marts")]
 
 
 # --- describe: the grain and the columns ------------------------------------------------------------
+
 
 def _yml_models() -> dict[str, dict]:
     return {m["name"]: m for path in MARTS_DIR.glob("*.yml") for m in yaml.safe_load(path.read_text())["models"]}
@@ -301,8 +330,11 @@ def test_describe_shows_grain_and_every_column_with_its_description(published):
     assert out[0] == f"marts.systems (table, {_direct(published, 'select count(*) from marts.systems')[0][0]:,} rows)"
     assert out[1] == " ".join(model["description"].split())
     assert out[2] == "Grain: one row per system_key"
-    columns = _direct(published, "select column_name, data_type, is_nullable from duckdb_columns() "
-                                 "where schema_name = 'marts' and table_name = 'systems' order by column_index")
+    columns = _direct(
+        published,
+        "select column_name, data_type, is_nullable from duckdb_columns() "
+        "where schema_name = 'marts' and table_name = 'systems' order by column_index",
+    )
     described = {c["name"]: " ".join(c["description"].split()) for c in model["columns"]}
     for name, dtype, nullable in columns:
         line = next(line for line in out if line.startswith(f" {name} "))
@@ -329,14 +361,16 @@ def test_every_mart_declares_its_grain_and_the_grain_holds(published):
         assert declared is not None, f"models/marts/{mart.name}.yml declares no config.meta.grain"
         assert mart.grain == (f"one row per {' x '.join(declared)}" if declared else "one row"), mart.name
         key = ", ".join(declared) or "1"
-        dupes = analyst.query(f"select count(*) from (select {key} from marts.{mart.name} group by all "
-                              f"having count(*) > 1)", published).rows[0][0]
+        dupes = analyst.query(
+            f"select count(*) from (select {key} from marts.{mart.name} group by all having count(*) > 1)", published
+        ).rows[0][0]
         assert dupes == 0, f"marts.{mart.name}: {dupes} values of its grain ({key}) repeat"
         if not declared:
             assert mart.rows == 1
 
 
 # --- the DuckDB shell --------------------------------------------------------------------------------
+
 
 def _shell(settings, script: str) -> subprocess.CompletedProcess:
     return _cli(settings, "shell", stdin=script)
@@ -345,9 +379,12 @@ def _shell(settings, script: str) -> subprocess.CompletedProcess:
 def test_shell_reads_marts_and_writes_nothing(published, tmp_path):
     settings = private_copy(published, tmp_path)
     before = file_state(settings.published_db)
-    out = _shell(settings, ".mode csv\nselect count(*) as n from systems;\n"
-                           "select current_setting('enable_external_access') as ext, "
-                           "current_setting('lock_configuration') as locked;\n")
+    out = _shell(
+        settings,
+        ".mode csv\nselect count(*) as n from systems;\n"
+        "select current_setting('enable_external_access') as ext, "
+        "current_setting('lock_configuration') as locked;\n",
+    )
     assert out.returncode == 0, out.stderr
     n = _direct(settings, "select count(*) from marts.systems")[0][0]
     assert out.stdout.split() == ["n", str(n), "ext,locked", "false,true"]
@@ -382,8 +419,9 @@ time.sleep(120)
 
 def test_a_read_write_holder_gets_one_line_not_a_traceback(published, tmp_path):
     settings = private_copy(published, tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(settings.published_db)], stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(settings.published_db)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         for args in (["sql", "select 1"], ["tables"], ["describe", "systems"], ["coverage"]):

@@ -56,7 +56,9 @@ def test_duplicate_rank(tmp_path):
 def test_unparseable_number(tmp_path):
     rmax = header_cell(GOOD, "Rmax [TFlop/s]")[:-1]
     bad = edit_xlsx(GOOD, tmp_path / GOOD.name, {f"{rmax}7": "about 500 PF"})
-    with pytest.raises(SourceError, match=r"TOP500_202411\.xlsx: row 7, column 'Rmax \[TFlop/s\]': not a number: 'about 500 PF'"):
+    with pytest.raises(
+        SourceError, match=r"TOP500_202411\.xlsx: row 7, column 'Rmax \[TFlop/s\]': not a number: 'about 500 PF'"
+    ):
         parse_path(bad)
 
 

@@ -37,7 +37,9 @@ def test_help_lists_every_subcommand_with_a_line_each():
     commands = typer.main.get_command(app).commands
     assert len(commands) >= 13
     for name, command in commands.items():
-        line = next((ln for ln in result.output.splitlines() if re.match(rf"^\W*{re.escape(name)}\s{{2,}}\S", ln)), None)
+        line = next(
+            (ln for ln in result.output.splitlines() if re.match(rf"^\W*{re.escape(name)}\s{{2,}}\S", ln)), None
+        )
         assert line, f"{name} has no line of its own in --help"
         assert command.help and len(command.help.splitlines()[0]) > 20, name
 
@@ -62,6 +64,7 @@ def test_every_command_and_option_is_run_by_some_test():
 
 # --- invocations ---------------------------------------------------------------------------------
 
+
 def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
     """Lists from a directory; reference files over HTTP, then from a directory (the same bytes: nothing new)."""
     src = copy_bundled(tmp_path / "lists", ["TOP500_202306.xlsx", "TOP500_202311.xlsx", "TOP500_202406.xlsx"])
@@ -69,8 +72,9 @@ def test_run_publishes_a_directory_source_then_finds_nothing_new(cli, tmp_path):
         first = cli("run", "--source", str(src), "--reference-source", reference_url, check=True)
     assert first.stdout.startswith("loaded 2023-06, 2023-11, 2024-06: 1,500 entries: 3 lists in the warehouse")
     with duckdb.connect(str(cli.warehouse / "top500.duckdb"), read_only=True) as con:
-        uris = con.execute("select distinct regexp_extract(source_uri, '^[a-z]+') from raw.source_files "
-                           "where dataset <> 'top500'").fetchall()
+        uris = con.execute(
+            "select distinct regexp_extract(source_uri, '^[a-z]+') from raw.source_files where dataset <> 'top500'"
+        ).fetchall()
     assert uris == [("http",)], "the reference files came from the server"
     published = cli.warehouse / "top500.duckdb"
     with duckdb.connect(str(published), read_only=True) as con:
@@ -121,7 +125,8 @@ def test_html_page_in_a_directory_source_fails_cleanly(cli, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines()[:2] == [
         "error: bad input; the published warehouse is unchanged:",
-        "TOP500_202406.xlsx: is an HTML page, not an Excel workbook (a login or error page?)"]
+        "TOP500_202406.xlsx: is an HTML page, not an Excel workbook (a login or error page?)",
+    ]
     _no_traceback(result)
     assert not (cli.warehouse / "top500.duckdb").exists()
 
@@ -154,7 +159,9 @@ def test_a_model_bug_that_drops_the_newest_list_stops_the_run_and_nothing_is_pub
     copy_bundled(src, ["TOP500_202406.xlsx"])
     project = _project_copy(tmp_path)
     model = project / "models" / "marts" / "country_list_stats.sql"
-    model.write_text(model.read_text().rstrip() + "\nwhere current_list.list_date < (select max(list_date) from stats)\n")
+    model.write_text(
+        model.read_text().rstrip() + "\nwhere current_list.list_date < (select max(list_date) from stats)\n"
+    )
     env = {"TOP500_DBT_PROJECT_DIR": str(project)}
     # first line of defence: dbt's singular tests, which take the loaded lists from raw
     result = cli("run", "--source", str(src), extra_env=env)
@@ -170,7 +177,9 @@ def test_a_model_bug_that_drops_the_newest_list_stops_the_run_and_nothing_is_pub
     result = cli("run", "--source", str(src), extra_env=env)
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == "error: a quality gate failed; the published warehouse is unchanged:"
-    assert "2024-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500" in result.stderr
+    assert (
+        "2024-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500" in result.stderr
+    )
     _no_traceback(result)
     assert sha256_of(cli.warehouse / "top500.duckdb") == before
 
@@ -188,8 +197,9 @@ def test_a_warning_is_shown_in_the_headline_the_audit_and_the_artifact_without_b
     assert warning.startswith("warning: accelerator_rmax_coverage_meets_goal: Got 1 result"), warning
 
     with duckdb.connect(str(cli.warehouse / "top500.duckdb"), read_only=True) as con:
-        run_id, warnings = con.execute("select run_id, warnings from audit.pipeline_runs "
-                                       "where status = 'published'").fetchone()
+        run_id, warnings = con.execute(
+            "select run_id, warnings from audit.pipeline_runs where status = 'published'"
+        ).fetchone()
     assert warnings and warnings[0].startswith("accelerator_rmax_coverage_meets_goal")
 
     from prefect.client.orchestration import get_client
@@ -197,7 +207,9 @@ def test_a_warning_is_shown_in_the_headline_the_audit_and_the_artifact_without_b
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: cli.env["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+        )
     assert any("- warning: accelerator_rmax_coverage_meets_goal" in (a.data or "") for a in artifacts)
 
 
@@ -206,7 +218,8 @@ def test_every_failed_run_leaves_its_audit_row_and_artifact(cli, tmp_path):
     assert failed.returncode == 1
     assert failed.stderr.splitlines()[:2] == [
         "error: bad input; the published warehouse is unchanged:",
-        f"{tmp_path / 'missing'}: is neither 'bundled', an http(s) URL, nor an existing directory"]
+        f"{tmp_path / 'missing'}: is neither 'bundled', an http(s) URL, nor an existing directory",
+    ]
     with duckdb.connect(str(cli.warehouse / "build" / "top500.duckdb"), read_only=True) as con:
         run_id, status, message = con.execute("select run_id, status, message from audit.pipeline_runs").fetchone()
     assert status == "failed" and "is neither 'bundled'" in message
@@ -216,5 +229,7 @@ def test_every_failed_run_leaves_its_audit_row_and_artifact(cli, tmp_path):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: cli.env["PREFECT_API_URL"]}), get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+        )
     assert any("# TOP500 refresh: failed" in (a.data or "") for a in artifacts)

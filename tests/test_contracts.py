@@ -89,8 +89,11 @@ def test_published_marts_are_typed_and_not_null_as_declared(published_schema):
             assert nullable == ("not_null" not in kinds and "primary_key" not in kinds), where
             assert comment == column["description"], f"{where}: description not persisted"
             # a check on this column (DuckDB lists every column a check reads, e.g. `x between 1 and entries`)
-            checks = [text for t, kind, cols, text in constraints
-                      if (t, kind) == (name, "CHECK") and cols[0] == column["name"]]
+            checks = [
+                text
+                for t, kind, cols, text in constraints
+                if (t, kind) == (name, "CHECK") and cols[0] == column["name"]
+            ]
             assert len(checks) == kinds.count("check"), where
             for kind in ("primary_key", "unique"):
                 held = (name, kind.replace("_", " ").upper(), [column["name"]])
@@ -128,10 +131,16 @@ def test_violated_constraints_stop_the_run_and_publish_nothing(cli, tmp_path):
     # two independent marts break at once (changed models change the code fingerprint: the run rebuilds):
     # a NULL in a NOT NULL column, and a negative value in a CHECK (> 0) column
     marts = project / "models" / "marts"
-    _edit(marts / "list_entries.sql", "    system_keys.system_key,\n",
-          "    case when entries.rank = 7 then null else system_keys.system_key end as system_key,\n")
-    _edit(marts / "demand_growth_fits.sql", "        fits.doubling_time_months,\n",
-          "        -fits.doubling_time_months as doubling_time_months,\n")
+    _edit(
+        marts / "list_entries.sql",
+        "    system_keys.system_key,\n",
+        "    case when entries.rank = 7 then null else system_keys.system_key end as system_key,\n",
+    )
+    _edit(
+        marts / "demand_growth_fits.sql",
+        "        fits.doubling_time_months,\n",
+        "        -fits.doubling_time_months as doubling_time_months,\n",
+    )
     result = cli("run", "--source", str(src), extra_env=env)
     assert result.returncode != 0
     message = _run_error(result.stderr)

@@ -38,7 +38,6 @@ def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("demand"), loaded_build_db, "test-demand", DEMAND_MARTS)
 
 
-
 def test_build_runs_every_model_and_test(built):
     settings, summary = built
     assert summary.models_built >= 10
@@ -46,13 +45,18 @@ def test_build_runs_every_model_and_test(built):
     assert not summary.skipped
     # the demand marts' not-null and range rules are enforced constraints of the built tables
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        held = Counter(dict(con.execute("""select table_name, count(*) from duckdb_constraints()
-                                           where schema_name = 'marts' group by all""").fetchall()))
+        held = Counter(
+            dict(
+                con.execute("""select table_name, count(*) from duckdb_constraints()
+                                           where schema_name = 'marts' group by all""").fetchall()
+            )
+        )
     assert held["demand_growth_fits"] >= 15 and held["demand_forecast"] >= 15
     assert held["demand_supply_gap"] >= 13 and held["demand_gap_milestones"] >= 9 and held["announced_systems"] >= 31
 
 
 # --- fits on data with a known doubling time --------------------------------------------------------------
+
 
 def _decimal_year(d: date) -> float:
     """The x of the fits (int_ai_compute__training_runs.publication_year_fraction)."""
@@ -88,7 +92,8 @@ def test_fit_recovers_a_known_doubling_time_with_a_t_interval(tmp_path):
     with pytest.raises(transform.DbtRunError) as failed:
         transform.build(settings, select=["+demand_growth_fits"])
     assert [node for node, _, _ in failed.value.failures] == [
-        "test.top500_warehouse.demand_openai_fit_covers_published_rate"]
+        "test.top500_warehouse.demand_openai_fit_covers_published_rate"
+    ]
 
     with duckdb.connect(str(settings.build_db), read_only=True) as db:
         row = db.execute("""
@@ -111,9 +116,12 @@ def test_fit_recovers_a_known_doubling_time_with_a_t_interval(tmp_path):
 
 
 def test_real_fits_state_selection_and_bracket_published_rates(con):
-    fits = {r[0]: r[1:] for r in con.execute("""
+    fits = {
+        r[0]: r[1:]
+        for r in con.execute("""
         select selection, n, window_start, doubling_time_months_lower, doubling_time_months_upper
-        from marts.demand_growth_fits where estimate_kind = 'fitted'""").fetchall()}
+        from marts.demand_growth_fits where estimate_kind = 'fitted'""").fetchall()
+    }
     assert set(fits) == {"openai_2012_2018", "notable_before_2010", "notable_2010_on", "frontier_2010_on"}
     n, start, lo, hi = fits["openai_2012_2018"]
     assert n == 15 and start == date(2012, 6, 1) and lo < 3.4 < hi  # OpenAI's published 3.4 months
@@ -126,20 +134,25 @@ def test_real_fits_state_selection_and_bracket_published_rates(con):
 
 # --- the Korean study's comparison ------------------------------------------------------------------------
 
+
 def test_kr_study_gap_is_2905x_after_20_periods_and_1140x_at_60_months(con):
     per_period = 2.98 / 2
-    gap = dict(con.execute("""
+    gap = dict(
+        con.execute("""
         select months_ahead, gap_ratio from marts.demand_supply_gap
         where demand_scenario = 'kr_study_roberta_bert' and supply_scenario = 'openai_2018'
-          and months_ahead in (60, 68)""").fetchall())
-    assert gap[68] == pytest.approx(per_period ** 20, rel=1e-9)
+          and months_ahead in (60, 68)""").fetchall()
+    )
+    assert gap[68] == pytest.approx(per_period**20, rel=1e-9)
     assert gap[68] == pytest.approx(2905, rel=0.005)
     assert gap[60] == pytest.approx(per_period ** (60 / 3.4), rel=1e-9)
     assert gap[60] == pytest.approx(1140, rel=0.005)
 
-    forecast = dict(con.execute("""
+    forecast = dict(
+        con.execute("""
         select months_ahead, ratio_to_baseline from marts.demand_forecast
-        where scenario = 'kr_study_roberta_bert' and months_ahead in (60, 68)""").fetchall())
+        where scenario = 'kr_study_roberta_bert' and months_ahead in (60, 68)""").fetchall()
+    )
     assert forecast == pytest.approx(gap, rel=1e-9)
 
     first_1000x = con.execute("""
@@ -162,8 +175,12 @@ def test_forecast_defaults_to_latest_list_and_120_months_with_extrapolated_flop(
 
 
 def test_gap_covers_world_top_countries_and_south_korea(con):
-    countries = {r[0] for r in con.execute(
-        "select distinct supply_country from marts.demand_supply_gap where supply_kind = 'top500'").fetchall()}
+    countries = {
+        r[0]
+        for r in con.execute(
+            "select distinct supply_country from marts.demand_supply_gap where supply_kind = 'top500'"
+        ).fetchall()
+    }
     assert {"World", "South Korea", "United States", "China", "Japan"} <= countries
 
 
@@ -171,8 +188,9 @@ def test_forecast_vars_move_base_date_and_horizon(built, tmp_path):
     settings, _ = built
     private = _private_settings(tmp_path)
     shutil.copy(settings.build_db, private.build_db)
-    transform.build(private, select=["demand_forecast"],
-                    vars={"demand_base_date": "2020-11-01", "demand_horizon_months": 68})
+    transform.build(
+        private, select=["demand_forecast"], vars={"demand_base_date": "2020-11-01", "demand_horizon_months": 68}
+    )
     with duckdb.connect(str(private.build_db), read_only=True) as db:
         base, horizon, last = db.execute("""select min(base_date), max(months_ahead), max(forecast_date)
                                             from marts.demand_forecast""").fetchone()
@@ -180,6 +198,7 @@ def test_forecast_vars_move_base_date_and_horizon(built, tmp_path):
 
 
 # --- announced AI systems -------------------------------------------------------------------------------
+
 
 def _a100_rmax_per_gpu(con) -> list[float]:
     """Independent of the model: each listed A100 system's best Rmax / GPUs (accelerator cores / 108 SMs)."""
@@ -209,16 +228,22 @@ def test_announced_estimates_use_the_median_a100_rmax_per_gpu(con):
 
 def test_naver_lands_near_cori_and_rsc_near_perlmutter(con):
     def row(name):
-        return con.execute("""
+        return con.execute(
+            """
             select compared_list_label, would_rank, nearest_listed_system, nearest_listed_rmax_tflops,
                    est_rmax_tflops
-            from marts.announced_systems where system_name = ?""", [name]).fetchone()
+            from marts.announced_systems where system_name = ?""",
+            [name],
+        ).fetchone()
 
     label, rank, nearest, nearest_rmax, est = row("Naver NVIDIA DGX SuperPOD")
     assert (label, nearest) == ("2020-11", "Cori") and nearest_rmax == pytest.approx(14014.7)
     assert abs(est / 14014.7 - 1) < 0.25
-    listed_above = con.execute("""select count(*) from marts.list_entries
-                                  where list_label = '2020-11' and rmax_tflops > ?""", [est]).fetchone()[0]
+    listed_above = con.execute(
+        """select count(*) from marts.list_entries
+                                  where list_label = '2020-11' and rmax_tflops > ?""",
+        [est],
+    ).fetchone()[0]
     assert rank == listed_above + 1
 
     label, rank, nearest, nearest_rmax, est = row("Meta AI Research SuperCluster (RSC) phase 1")
@@ -230,8 +255,7 @@ def test_naver_lands_near_cori_and_rsc_near_perlmutter(con):
 
 
 def test_epoch_clusters_join_without_repeating_curated_systems(con):
-    counts = dict(con.execute(
-        "select record_source, count(*) from marts.announced_systems group by all").fetchall())
+    counts = dict(con.execute("select record_source, count(*) from marts.announced_systems group by all").fetchall())
     assert counts["epoch_gpu_clusters"] >= 20
     repeated = con.execute("""
         select count(*) from marts.announced_systems

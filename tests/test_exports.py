@@ -31,8 +31,12 @@ def exported(published, tmp_path_factory) -> tuple[Settings, dict]:
 def _marts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = [n for (n,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        names = [
+            n
+            for (n,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         return {n: con.execute(f'select count(*) from marts."{n}"').fetchone()[0] for n in names}
     finally:
         con.close()
@@ -53,8 +57,11 @@ def test_manifest_describes_every_mart(exported):
             assert entry["rows"] == marts[name], name
             assert entry["sha256"] == sha256_of(parquet), name
             assert entry["bytes"] == parquet.stat().st_size
-            cols = con.execute("select column_name, data_type, comment from duckdb_columns() where "
-                               "schema_name = 'marts' and table_name = ? order by column_index", [name]).fetchall()
+            cols = con.execute(
+                "select column_name, data_type, comment from duckdb_columns() where "
+                "schema_name = 'marts' and table_name = ? order by column_index",
+                [name],
+            ).fetchall()
             assert [c["name"] for c in entry["columns"]] == [c for c, _, _ in cols]
             for exported, (column, dtype, comment) in zip(entry["columns"], cols):
                 assert exported["type"] == exports._EXPORT_TYPES.get(dtype, dtype), (name, column)
@@ -80,7 +87,10 @@ def test_parquet_holds_exactly_the_table(exported):
     try:
         for entry in manifest["tables"]:
             parquet = str(settings.exports_dir / entry["file"])
-            for a, b in ((entry["table"], f"read_parquet('{parquet}')"), (f"read_parquet('{parquet}')", entry["table"])):
+            for a, b in (
+                (entry["table"], f"read_parquet('{parquet}')"),
+                (f"read_parquet('{parquet}')", entry["table"]),
+            ):
                 missing = con.execute(f"select count(*) from (from {a} except all from {b})").fetchone()[0]
                 assert missing == 0, f"{entry['table']}: {missing} rows of {a} not in {b}"
     finally:
@@ -88,8 +98,10 @@ def test_parquet_holds_exactly_the_table(exported):
 
 
 def _kv(con, parquet: Path) -> dict[str, str]:
-    return {k.decode(): v.decode() for k, v in con.execute(
-        "select key, value from parquet_kv_metadata(?)", [str(parquet)]).fetchall()}
+    return {
+        k.decode(): v.decode()
+        for k, v in con.execute("select key, value from parquet_kv_metadata(?)", [str(parquet)]).fetchall()
+    }
 
 
 def test_parquet_files_carry_their_descriptions_and_no_unsigned_types(exported):
@@ -102,11 +114,14 @@ def test_parquet_files_carry_their_descriptions_and_no_unsigned_types(exported):
             assert kv["table"] == entry["table"] and kv["description"] == entry["description"] != ""
             assert kv["grain"] == entry["grain"]
             assert json.loads(kv["column_descriptions"]) == {c["name"]: c["description"] for c in entry["columns"]}
-            kinds = con.execute("select name, converted_type from parquet_schema(?) where converted_type like 'UINT%'",
-                                [str(parquet)]).fetchall()
+            kinds = con.execute(
+                "select name, converted_type from parquet_schema(?) where converted_type like 'UINT%'", [str(parquet)]
+            ).fetchall()
             assert kinds == [], f"{entry['file']}: unsigned columns {kinds}"
-        n_lists = con.execute("select converted_type from parquet_schema(?) where name = 'n_lists'",
-                              [str(settings.exports_dir / "performance_trend.parquet")]).fetchone()
+        n_lists = con.execute(
+            "select converted_type from parquet_schema(?) where name = 'n_lists'",
+            [str(settings.exports_dir / "performance_trend.parquet")],
+        ).fetchone()
         assert n_lists[0] in ("INT_32", "INT_64", None), n_lists  # was UINT_32 (regr_count)
     finally:
         con.close()
@@ -115,24 +130,44 @@ def test_parquet_files_carry_their_descriptions_and_no_unsigned_types(exported):
 def test_unsigned_and_hugeint_columns_export_as_exact_signed_types(published, tmp_path):
     """Whatever type a mart ends up with, the export gives BI tools a signed one holding the same values."""
     settings = private_copy(published, tmp_path)
-    values = {"u8": "255::utinyint", "u16": "65535::usmallint", "u32": "4294967295::uinteger",
-              "u64": "18446744073709551615::ubigint", "i128": "170141183460469231731687303715884105::hugeint"}
+    values = {
+        "u8": "255::utinyint",
+        "u16": "65535::usmallint",
+        "u32": "4294967295::uinteger",
+        "u64": "18446744073709551615::ubigint",
+        "i128": "170141183460469231731687303715884105::hugeint",
+    }
     with duckdb.connect(str(settings.published_db)) as con:
         con.execute("create table marts.zz_types as select " + ", ".join(f"{v} as {k}" for k, v in values.items()))
         con.execute("comment on column marts.zz_types.u32 is 'a count'")
     manifest = exports.write_exports(settings.published_db, settings.exports_dir)
     entry = next(t for t in json.loads(manifest.read_text())["tables"] if t["table"] == "marts.zz_types")
     assert {c["name"]: c["type"] for c in entry["columns"]} == {
-        "u8": "SMALLINT", "u16": "INTEGER", "u32": "BIGINT", "u64": "DECIMAL(20,0)", "i128": "DECIMAL(38,0)"}
+        "u8": "SMALLINT",
+        "u16": "INTEGER",
+        "u32": "BIGINT",
+        "u64": "DECIMAL(20,0)",
+        "i128": "DECIMAL(38,0)",
+    }
     assert next(c for c in entry["columns"] if c["name"] == "u32")["description"] == "a count"
     parquet = settings.exports_dir / entry["file"]
     con = duckdb.connect()
     try:
-        kinds = dict(con.execute("select name, type from parquet_schema(?) where name <> 'duckdb_schema'",
-                                 [str(parquet)]).fetchall())
-        assert kinds == {"u8": "INT32", "u16": "INT32", "u32": "INT64", "u64": "FIXED_LEN_BYTE_ARRAY",
-                         "i128": "FIXED_LEN_BYTE_ARRAY"}
-        row = con.execute("select u8, u16, u32, u64::varchar, i128::varchar from read_parquet(?)", [str(parquet)]).fetchone()
+        kinds = dict(
+            con.execute(
+                "select name, type from parquet_schema(?) where name <> 'duckdb_schema'", [str(parquet)]
+            ).fetchall()
+        )
+        assert kinds == {
+            "u8": "INT32",
+            "u16": "INT32",
+            "u32": "INT64",
+            "u64": "FIXED_LEN_BYTE_ARRAY",
+            "i128": "FIXED_LEN_BYTE_ARRAY",
+        }
+        row = con.execute(
+            "select u8, u16, u32, u64::varchar, i128::varchar from read_parquet(?)", [str(parquet)]
+        ).fetchone()
         assert row == (255, 65535, 4294967295, "18446744073709551615", "170141183460469231731687303715884105")
     finally:
         con.close()
@@ -171,8 +206,12 @@ PROBE_14 = textwrap.dedent("""
 def test_published_file_and_exports_open_in_duckdb_14(exported, duckdb14_python):
     settings, manifest = exported
     files = [t["file"] for t in manifest["tables"]]
-    out = subprocess.run([str(duckdb14_python), "-c", PROBE_14, str(settings.published_db),
-                          str(settings.exports_dir), *files], capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [str(duckdb14_python), "-c", PROBE_14, str(settings.published_db), str(settings.exports_dir), *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout)
     assert seen["version"].startswith("1.4.")
@@ -183,6 +222,7 @@ def test_published_file_and_exports_open_in_duckdb_14(exported, duckdb14_python)
 
 
 # --- SQLAlchemy duckdb_engine, what Superset uses ----------------------------------------------
+
 
 @pytest.fixture
 def engine(published):
@@ -197,14 +237,20 @@ def test_duckdb_engine_lists_and_queries_the_marts(engine, published):
     assert "top500.marts" in inspector.get_schema_names()
     assert sorted(inspector.get_table_names(schema="marts")) == sorted(expected)
     with engine.connect() as con:
-        rows = con.execute(text("select country, systems from marts.country_list_stats "
-                                "where list_label = '2026-06' order by systems desc limit 3")).fetchall()
+        rows = con.execute(
+            text(
+                "select country, systems from marts.country_list_stats "
+                "where list_label = '2026-06' order by systems desc limit 3"
+            )
+        ).fetchall()
         assert rows[0] == ("United States", 161)
         with pytest.raises(sqlalchemy.exc.ProgrammingError, match="read-only"):
             con.execute(text("create table marts.bi_probe as select 1 as x"))
     # a second read-only reader (another BI worker) at the same time is fine
-    with engine.connect() as a, create_engine(f"duckdb:///{published.published_db}",
-                                              connect_args={"read_only": True}).connect() as b:
+    with (
+        engine.connect() as a,
+        create_engine(f"duckdb:///{published.published_db}", connect_args={"read_only": True}).connect() as b,
+    ):
         assert a.execute(text("select count(*) from marts.list_entries")).scalar() == 33_500
         assert b.execute(text("select count(*) from marts.performance_development")).scalar() == 67
 
@@ -235,8 +281,13 @@ def test_readme_sqlalchemy_uri_is_read_only(published, tmp_path):
                 con.execute(text("create table marts.bi_probe as select 1 as x"))
             # while the BI tool holds it, an analyst's `top500 sql` still opens it (read-only beside read-only)
             env = {**os.environ, "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir), "CI": "1"}
-            other = subprocess.run([sys.executable, "-m", "flows.cli", "sql", "--format", "csv", "select 1 as one"],
-                                   env=env, capture_output=True, text=True, timeout=120)
+            other = subprocess.run(
+                [sys.executable, "-m", "flows.cli", "sql", "--format", "csv", "select 1 as one"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert other.returncode == 0 and other.stdout == "one\n1\n", other.stderr
     finally:
         engine.dispose()

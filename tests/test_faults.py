@@ -25,10 +25,13 @@ def content(db) -> tuple:
     """What analysts see, independent of run ids and timestamps."""
     with duckdb.connect(str(db), read_only=True) as con:
         return (
-            con.execute("select list_date, count(*), sum(rmax_tflops), count(distinct system_key) "
-                        "from marts.list_entries group by 1 order by 1").fetchall(),
-            con.execute("select list_date, country, systems, rmax_tflops from marts.country_list_stats "
-                        "order by 1, 2").fetchall(),
+            con.execute(
+                "select list_date, count(*), sum(rmax_tflops), count(distinct system_key) "
+                "from marts.list_entries group by 1 order by 1"
+            ).fetchall(),
+            con.execute(
+                "select list_date, country, systems, rmax_tflops from marts.country_list_stats order by 1, 2"
+            ).fetchall(),
             con.execute("select count(*) from marts.systems").fetchone(),
         )
 
@@ -50,8 +53,13 @@ def test_sigkill_at_any_stage_keeps_the_published_file_and_the_next_run_converge
     env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(cli.warehouse), "CI": "1"}
     outcomes = set()
     for fraction in (0.25, 0.6, 0.9):  # during extract/gates, dbt, publish
-        proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "flows.cli", "run", "--source", str(src)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(duration * fraction)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -50,8 +50,11 @@ def test_fetches_every_list_once_and_later_asks_only_whether_it_changed(site, fa
         again = site.requests[served:]
         # every landed list is asked for with its validators and answered 304; the pending one 404
         assert [(p.rsplit("/", 1)[1], h.get("_status")) for p, h in again] == [
-            ("TOP500_199306.xls", 304), ("TOP500_199311.xls", 304), ("TOP500_199406.xls", 304),
-            ("TOP500_199411.xls", 404)]
+            ("TOP500_199306.xls", 304),
+            ("TOP500_199311.xls", 304),
+            ("TOP500_199406.xls", 304),
+            ("TOP500_199411.xls", 404),
+        ]
         assert all("If-None-Match" in h for p, h in again[:3])
 
 
@@ -59,8 +62,10 @@ def test_a_reissued_file_on_the_server_is_fetched_again_and_only_that_one(tmp_pa
     """top500.org re-issued 2020-11 in January 2021: the first file, then the re-issue, at the same URL."""
     from conftest import REISSUE_ORIGINAL
 
-    served = copy_bundled(tmp_path / "served", [p.name for p in sorted(BUNDLED_LISTS.iterdir())
-                                                 if top500.list_date_of(p.name) < date(2020, 11, 1)])
+    served = copy_bundled(
+        tmp_path / "served",
+        [p.name for p in sorted(BUNDLED_LISTS.iterdir()) if top500.list_date_of(p.name) < date(2020, 11, 1)],
+    )
     (served / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
     site = Top500Site()
     site.add_directory(served)
@@ -185,8 +190,9 @@ def test_a_body_larger_than_the_size_limit_is_stopped(site, tmp_path):
     site.faults[site.path_for("TOP500_199311.xls")] = Fault("endless")
     with ServerThread(site) as server, pytest.raises(SourceErrors) as info:
         top500.collect(server.base_url, settings, TODAY)
-    assert str(info.value).startswith(
-        "TOP500_199311.xls: download stopped at 2,0"), str(info.value)  # the first chunk past the limit
+    assert str(info.value).startswith("TOP500_199311.xls: download stopped at 2,0"), str(
+        info.value
+    )  # the first chunk past the limit
     assert "more than TOP500_HTTP_MAX_BYTES=2,000,000" in str(info.value)
     assert "TOP500_199311.xls" not in landed(settings)
 

@@ -13,7 +13,11 @@ import pytest
 from conftest import built_copy  # noqa: E402
 
 NODES = [
-    "+system_linkage_quality", "+country_list_stats", "+systems", "+announced_systems", "+demand_forecast",
+    "+system_linkage_quality",
+    "+country_list_stats",
+    "+systems",
+    "+announced_systems",
+    "+demand_forecast",
     "+int_ai_clusters__top500_matches",
 ]
 
@@ -36,38 +40,53 @@ def keys_of(con, where: str) -> list[tuple]:
         group by system_key order by 2""").fetchall()
 
 
-@pytest.mark.parametrize(("machine", "where", "first", "last", "lists"), [
-    # "1.8 GHz , Voltaire" became "1.8 GHz, Voltaire" (2009-06), then the year changed (2009-11)
-    ("Roadrunner", "site = 'DOE/NNSA/LANL' and computer ilike '%PowerXCell%' and rmax_tflops > 900",
-     "2008-06", "2012-11", 10),
-    # the site became "DOE/SC/Oak Ridge National Laboratory" on 2010-11
-    ("Jaguar", "site ilike '%Oak Ridge%' and computer ilike 'Cray XT5-HE%'", "2009-11", "2012-06", 6),
-    # the computer string was rewritten on 2011-11
-    ("Tianhe-1A", "site ilike '%Tianjin%' and list_label = '2010-11' and rank = 1", "2010-11", "2023-11", 27),
-    # the installation year changed in 1999
-    ("ASCI Red", "computer ilike '%ASCI Red%'", "1997-06", "2005-11", 18),
-    # Dell became Dell EMC and the computer string changed on 2017-11, where Previous Rank points at it
-    ("Stampede2", "name = 'Stampede2'", "2017-06", "2025-06", 17),
-    ("Gyoukou", "name = 'Gyoukou'", "2017-06", "2017-11", 2),
-    ("Pleiades", "name = 'Pleiades'", "2011-06", "2025-11", 30),
-    # kept as they were: one key each
-    ("Summit", "name = 'Summit'", "2018-06", "2024-06", 13),
-    ("Sierra", "name = 'Sierra' and list_date >= date '2018-06-01'", "2018-06", "2025-11", 16),
-    ("Fugaku", "name ilike '%fugaku%'", "2020-06", "2026-06", 13),
-    ("Frontier", "name = 'Frontier'", "2022-06", "2026-06", 9),
-    ("Tianhe-2/2A", "name in ('Tianhe-2A', 'Tianhe-2 (MilkyWay-2)') or (list_label = '2013-06' and rank = 1)",
-     "2013-06", "2025-06", 25),
-    ("Sunway TaihuLight", "name = 'Sunway TaihuLight'", "2016-06", "2026-06", 21),
-    ("K computer", "computer ilike 'K computer%' and rmax_tflops > 1000", "2011-06", "2019-06", 17),
-    ("Earth Simulator", "computer = 'Earth-Simulator'", "2002-06", "2008-11", 14),
-])
+@pytest.mark.parametrize(
+    ("machine", "where", "first", "last", "lists"),
+    [
+        # "1.8 GHz , Voltaire" became "1.8 GHz, Voltaire" (2009-06), then the year changed (2009-11)
+        (
+            "Roadrunner",
+            "site = 'DOE/NNSA/LANL' and computer ilike '%PowerXCell%' and rmax_tflops > 900",
+            "2008-06",
+            "2012-11",
+            10,
+        ),
+        # the site became "DOE/SC/Oak Ridge National Laboratory" on 2010-11
+        ("Jaguar", "site ilike '%Oak Ridge%' and computer ilike 'Cray XT5-HE%'", "2009-11", "2012-06", 6),
+        # the computer string was rewritten on 2011-11
+        ("Tianhe-1A", "site ilike '%Tianjin%' and list_label = '2010-11' and rank = 1", "2010-11", "2023-11", 27),
+        # the installation year changed in 1999
+        ("ASCI Red", "computer ilike '%ASCI Red%'", "1997-06", "2005-11", 18),
+        # Dell became Dell EMC and the computer string changed on 2017-11, where Previous Rank points at it
+        ("Stampede2", "name = 'Stampede2'", "2017-06", "2025-06", 17),
+        ("Gyoukou", "name = 'Gyoukou'", "2017-06", "2017-11", 2),
+        ("Pleiades", "name = 'Pleiades'", "2011-06", "2025-11", 30),
+        # kept as they were: one key each
+        ("Summit", "name = 'Summit'", "2018-06", "2024-06", 13),
+        ("Sierra", "name = 'Sierra' and list_date >= date '2018-06-01'", "2018-06", "2025-11", 16),
+        ("Fugaku", "name ilike '%fugaku%'", "2020-06", "2026-06", 13),
+        ("Frontier", "name = 'Frontier'", "2022-06", "2026-06", 9),
+        (
+            "Tianhe-2/2A",
+            "name in ('Tianhe-2A', 'Tianhe-2 (MilkyWay-2)') or (list_label = '2013-06' and rank = 1)",
+            "2013-06",
+            "2025-06",
+            25,
+        ),
+        ("Sunway TaihuLight", "name = 'Sunway TaihuLight'", "2016-06", "2026-06", 21),
+        ("K computer", "computer ilike 'K computer%' and rmax_tflops > 1000", "2011-06", "2019-06", 17),
+        ("Earth Simulator", "computer = 'Earth-Simulator'", "2002-06", "2008-11", 14),
+    ],
+)
 def test_named_machine_has_one_key_over_its_life(con, machine, where, first, last, lists):
     assert [k[1:] for k in keys_of(con, where)] == [(first, last, lists)], machine
 
 
 def test_jaguar_and_tianhe_1a_best_rank_is_1(con):
-    rows = dict(con.execute("""
-        select name, min(best_rank) from marts.systems where name in ('Jaguar', 'Tianhe-1A') group by name""").fetchall())
+    rows = dict(
+        con.execute("""
+        select name, min(best_rank) from marts.systems where name in ('Jaguar', 'Tianhe-1A') group by name""").fetchall()
+    )
     assert rows == {"Jaguar": 1, "Tianhe-1A": 1}
 
 
@@ -115,15 +134,20 @@ def test_identical_anonymous_sites_are_not_crossed_between_countries(con):
     assert all(entry_id // 1000 != 34 or entry_id % 1000 != 485 for (entry_id,) in india_2009_06)
 
 
-@pytest.mark.parametrize(("list_label", "new_entrants", "printing_previous_rank"), [
-    ("2017-11", 137, 363),  # 155 before the fix
-    ("2014-11", 69, 431),   # 77 before the fix
-])
+@pytest.mark.parametrize(
+    ("list_label", "new_entrants", "printing_previous_rank"),
+    [
+        ("2017-11", 137, 363),  # 155 before the fix
+        ("2014-11", 69, 431),  # 77 before the fix
+    ],
+)
 def test_new_entrants_are_the_entries_without_previous_rank(con, list_label, new_entrants, printing_previous_rank):
-    counted = con.execute("select sum(new_entrants) from marts.country_list_stats where list_label = ?",
-                          [list_label]).fetchone()[0]
-    printing = con.execute("select count(previous_rank) from marts.list_entries where list_label = ?",
-                           [list_label]).fetchone()[0]
+    counted = con.execute(
+        "select sum(new_entrants) from marts.country_list_stats where list_label = ?", [list_label]
+    ).fetchone()[0]
+    printing = con.execute(
+        "select count(previous_rank) from marts.list_entries where list_label = ?", [list_label]
+    ).fetchone()[0]
     assert (counted, printing) == (new_entrants, printing_previous_rank)
 
 
@@ -134,7 +158,11 @@ def test_change_columns_are_null_without_an_earlier_list(con):
         from marts.country_list_stats where list_label in ('1993-06', '1993-11', '1994-06')
         group by list_label order by 1""").fetchall()
     n06, n11, n94 = (r[5] for r in rows)
-    assert rows == [("1993-06", 0, 0, 0, 0, n06), ("1993-11", n11, n11, 0, 0, n11), ("1994-06", n94, n94, n94, n94, n94)]
+    assert rows == [
+        ("1993-06", 0, 0, 0, 0, n06),
+        ("1993-11", n11, n11, 0, 0, n11),
+        ("1994-06", n94, n94, n94, n94, n94),
+    ]
 
 
 def test_2021_11_country_changes_add_up_with_hong_kong_leaving(con):
@@ -151,37 +179,60 @@ def test_2021_11_country_changes_add_up_with_hong_kong_leaving(con):
     assert hong_kong[:3] == (0, 0, -1) and hong_kong[3] == pytest.approx(-1649.11) and hong_kong[4] is None
 
 
-@pytest.mark.parametrize(("cluster", "system"), [
-    ("Oak Ridge NL Frontier", "Frontier"),
-    ("Lawrence Berkeley NL NERSC Perlmutter", "Perlmutter"),
-    ("Oak Ridge NL Summit", "Summit"),
-    ("NVIDIA Selene Phase 2", "Selene"),
-    ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan"),
-    ("Samsung SSC-21", "SSC-21"),
-    ("Microsoft Azure Eagle", "Eagle"),
-    ("Nebius ISEG2", "ISEG2"),
-    ("Naver DGX Superpod", None),
-])
+@pytest.mark.parametrize(
+    ("cluster", "system"),
+    [
+        ("Oak Ridge NL Frontier", "Frontier"),
+        ("Lawrence Berkeley NL NERSC Perlmutter", "Perlmutter"),
+        ("Oak Ridge NL Summit", "Summit"),
+        ("NVIDIA Selene Phase 2", "Selene"),
+        ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan"),
+        ("Samsung SSC-21", "SSC-21"),
+        ("Microsoft Azure Eagle", "Eagle"),
+        ("Nebius ISEG2", "ISEG2"),
+        ("Naver DGX Superpod", None),
+    ],
+)
 def test_one_match_between_epoch_clusters_and_top500(con, cluster, system):
-    rows = con.execute("""
+    rows = con.execute(
+        """
         select s.system_name from intermediate.int_ai_clusters__top500_matches as m
         left join marts.systems as s on s.system_key = m.top500_system_key where m.cluster_name = ?""",
-                       [cluster]).fetchall()
+        [cluster],
+    ).fetchall()
     assert rows == [(system,)]
 
 
 def test_announced_systems_are_unlisted_and_once(con):
     names = [r[0] for r in con.execute("select system_name from marts.announced_systems").fetchall()]
-    listed = {"Microsoft Azure Eagle", "Eni HPC5", "Saudi Aramco Dammam-7", "TotalEnergies Pangea III",
-              "DeepL Mercury", "Nebius ISEG2", "NVIDIA Selene Phase 1", "NVIDIA Selene Phase 2", "Samsung SSC-21",
-              "SoftBank CHIE-2", "SoftBank CHIE-3", "Microsoft Azure Voyager-EUS2"}
+    listed = {
+        "Microsoft Azure Eagle",
+        "Eni HPC5",
+        "Saudi Aramco Dammam-7",
+        "TotalEnergies Pangea III",
+        "DeepL Mercury",
+        "Nebius ISEG2",
+        "NVIDIA Selene Phase 1",
+        "NVIDIA Selene Phase 2",
+        "Samsung SSC-21",
+        "SoftBank CHIE-2",
+        "SoftBank CHIE-3",
+        "Microsoft Azure Voyager-EUS2",
+    }
     assert not listed & set(names)
     assert len(names) == len(set(names))
     assert [n for n in names if n.startswith("Meta GenAI 2024")] == ["Meta GenAI 2024a"]
-    assert con.execute("select identical_records from marts.announced_systems where system_name = 'Meta GenAI 2024a'"
-                       ).fetchone()[0] == 2
-    assert {"Meta AI Research SuperCluster (RSC) phase 1", "Meta AI Research SuperCluster (RSC) phase 2",
-            "Naver NVIDIA DGX SuperPOD"} <= set(names)
+    assert (
+        con.execute(
+            "select identical_records from marts.announced_systems where system_name = 'Meta GenAI 2024a'"
+        ).fetchone()[0]
+        == 2
+    )
+    assert {
+        "Meta AI Research SuperCluster (RSC) phase 1",
+        "Meta AI Research SuperCluster (RSC) phase 2",
+        "Naver NVIDIA DGX SuperPOD",
+    } <= set(names)
 
 
 def test_similar_listed_system_is_the_nearest_gpu_count(con):
@@ -203,9 +254,12 @@ def test_similar_listed_system_is_the_nearest_gpu_count(con):
 
 
 def test_peak_16bit_column_holds_fp16_for_v100(con):
-    columns = {r[0] for r in con.execute(
-        "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = 'announced_systems'"
-    ).fetchall()}
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = 'announced_systems'"
+        ).fetchall()
+    }
     assert "peak_16bit_dense_tflops" in columns and "peak_bf16_dense_tflops" not in columns
     v100 = con.execute("""
         select peak_16bit_dense_tflops / accelerator_count from marts.announced_systems
@@ -214,8 +268,11 @@ def test_peak_16bit_column_holds_fp16_for_v100(con):
 
 
 def test_mi300a_counts_as_x86(con):
-    groups = {r[0] for r in con.execute("""
-        select distinct processor_family_group from marts.list_entries where processor ilike '%MI300A%'""").fetchall()}
+    groups = {
+        r[0]
+        for r in con.execute("""
+        select distinct processor_family_group from marts.list_entries where processor ilike '%MI300A%'""").fetchall()
+    }
     assert groups == {"x86"}
 
 

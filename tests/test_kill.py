@@ -16,8 +16,10 @@ from flows.publish import check_copy, clean_stale_temp, publish, published_state
 from flows.settings import Settings
 from flows.sources import top500
 
-PUBLISH_FOREVER = ("from flows.publish import publish; from flows.settings import Settings\n"
-                   "while True: publish(Settings(), with_exports=False, with_report=False)")
+PUBLISH_FOREVER = (
+    "from flows.publish import publish; from flows.settings import Settings\n"
+    "while True: publish(Settings(), with_exports=False, with_report=False)"
+)
 
 
 @pytest.fixture
@@ -41,7 +43,13 @@ def test_killed_publish_never_breaks_the_published_file(settings):
         counts = check_copy(settings.published_db)  # opens, right format, every object readable
         assert counts["raw.top500_entries"] == 1000
     clean_stale_temp(settings)
-    leftovers = [p.name for d in (settings.warehouse_dir, settings.publications_dir) for p in d.iterdir()
-                 if p.name.startswith(".") and p.name != "state.json"]
+    leftovers = [
+        p.name
+        for d in (settings.warehouse_dir, settings.publications_dir)
+        for p in d.iterdir()
+        if p.name.startswith(".") and p.name != "state.json"
+    ]
     assert leftovers == []
-    assert publish(settings, with_exports=False, with_report=False).database["sha256"] == published_state(settings).sha256
+    assert (
+        publish(settings, with_exports=False, with_report=False).database["sha256"] == published_state(settings).sha256
+    )

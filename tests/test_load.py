@@ -42,8 +42,11 @@ def test_one_load_replaces_several_lists_and_keeps_the_others(tmp_path, parsed_l
     with load.connect(db) as con:
         load.load_files(con, [parsed_lists[k] for k in keys], "first")
     reissues = [
-        load.ParsedFile(load.SourceFile("top500", k, parsed_lists[k].file.path, "x", c * 64, 1), "raw.top500_entries",
-                        parsed_lists[k].rows)
+        load.ParsedFile(
+            load.SourceFile("top500", k, parsed_lists[k].file.path, "x", c * 64, 1),
+            "raw.top500_entries",
+            parsed_lists[k].rows,
+        )
         for k, c in (("2022-06", "a"), ("2023-06", "b"))
     ]
     with load.connect(db) as con:
@@ -51,14 +54,21 @@ def test_one_load_replaces_several_lists_and_keeps_the_others(tmp_path, parsed_l
         load.load_files(con, reissues, "second")
         assert con.execute("select current_setting('threads')").fetchone()[0] == threads
     with duckdb.connect(str(db), read_only=True) as con:
-        by_list = con.execute("select strftime(list_date, '%Y-%m'), run_id, count(*) from raw.top500_entries"
-                              " group by all order by 1").fetchall()
+        by_list = con.execute(
+            "select strftime(list_date, '%Y-%m'), run_id, count(*) from raw.top500_entries group by all order by 1"
+        ).fetchall()
         assert by_list == [("2022-06", "second", 500), ("2022-11", "first", 500), ("2023-06", "second", 500)]
-        history = con.execute("select file_key, run_id, is_current, superseded_at is not null from raw.source_files"
-                              " order by file_key, run_id").fetchall()
-        assert history == [("2022-06", "first", False, True), ("2022-06", "second", True, False),
-                           ("2022-11", "first", True, False),
-                           ("2023-06", "first", False, True), ("2023-06", "second", True, False)]
+        history = con.execute(
+            "select file_key, run_id, is_current, superseded_at is not null from raw.source_files"
+            " order by file_key, run_id"
+        ).fetchall()
+        assert history == [
+            ("2022-06", "first", False, True),
+            ("2022-06", "second", True, False),
+            ("2022-11", "first", True, False),
+            ("2023-06", "first", False, True),
+            ("2023-06", "second", True, False),
+        ]
 
 
 def test_reissued_list_replaces_the_old_version_and_keeps_history(tmp_path):
@@ -125,15 +135,18 @@ def test_sigkill_inside_the_load_transaction_leaves_the_previous_state(tmp_path)
     db = tmp_path / "top500.duckdb"
     load_dir(src, db, "first")
     with duckdb.connect(str(db), read_only=True) as con:
-        before = (con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
-                  con.execute("select file_name, sha256, is_current from raw.source_files").fetchall())
+        before = (
+            con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
+            con.execute("select file_name, sha256, is_current from raw.source_files").fetchall(),
+        )
 
     shutil.copy2(BUNDLED_LISTS / "TOP500_202011.xlsx", src / "TOP500_202011.xlsx")  # the re-issue ...
     copy_bundled(src, ["TOP500_202106.xlsx"])  # ... and a new list, in one load
     marker = tmp_path / "paused"
     env = {**__import__("os").environ, "TOP500_TEST_PAUSE_IN_LOAD": str(marker)}
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE_LOAD, str(db), str(src)], env=env,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLABLE_LOAD, str(db), str(src)], env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
@@ -144,7 +157,9 @@ def test_sigkill_inside_the_load_transaction_leaves_the_previous_state(tmp_path)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     with duckdb.connect(str(db), read_only=True) as con:
-        after = (con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
-                 con.execute("select file_name, sha256, is_current from raw.source_files").fetchall())
+        after = (
+            con.execute("select count(*), sum(rmax_tflops), min(run_id) from raw.top500_entries").fetchone(),
+            con.execute("select file_name, sha256, is_current from raw.source_files").fetchall(),
+        )
         lists = con.execute("select distinct list_date::varchar from raw.top500_entries").fetchall()
     assert after == before and lists == [("2020-11-01",)]

@@ -22,7 +22,6 @@ def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("marts"), loaded_build_db, "test-marts", MY_MODELS)
 
 
-
 def test_build_reports_and_releases_the_file(built):
     settings, summary = built
     assert summary.models_built >= 12
@@ -30,8 +29,12 @@ def test_build_reports_and_releases_the_file(built):
     assert not summary.skipped
     # the marts' not-null, range and key rules are enforced constraints of the built tables, not test nodes
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        held = Counter(dict(con.execute("""select table_name, count(*) from duckdb_constraints()
-                                           where schema_name = 'marts' group by all""").fetchall()))
+        held = Counter(
+            dict(
+                con.execute("""select table_name, count(*) from duckdb_constraints()
+                                           where schema_name = 'marts' group by all""").fetchall()
+            )
+        )
     assert held["list_entries"] >= 25 and held["system_linkage_quality"] >= 17 and held["systems"] >= 15
     # dbt's connections are closed: this process can open the file read-write again.
     writer = duckdb.connect(str(settings.build_db))
@@ -65,8 +68,9 @@ def test_summit_and_fugaku_keep_one_key(con):
     fugaku_key, first = con.execute("""select any_value(system_key), min(list_label) from marts.list_entries
                                    where name ilike '%fugaku%' having count(distinct system_key) = 1""").fetchone()
     assert first == "2020-06"
-    row = con.execute("select first_list_date, lists_on, best_rank from marts.systems where system_key = ?",
-                      [fugaku_key]).fetchone()
+    row = con.execute(
+        "select first_list_date, lists_on, best_rank from marts.systems where system_key = ?", [fugaku_key]
+    ).fetchone()
     assert str(row[0]) == "2020-06-01" and row[1] >= 13 and row[2] == 1
 
 
@@ -90,7 +94,8 @@ def test_doubling_times_are_plausible(con):
         for series, era, months, lo, hi, r2 in con.execute(
             """select series, era, doubling_time_months, doubling_time_months_lower_95,
                       doubling_time_months_upper_95, r_squared
-               from marts.performance_trend where scope = 'global'""").fetchall()
+               from marts.performance_trend where scope = 'global'"""
+        ).fetchall()
     }
     months, lo, hi, r2 = fits[("total_rmax", "all")]
     assert 12 < months < 24 and lo < months < hi and r2 > 0.95
@@ -119,8 +124,16 @@ def test_shares_sum_to_100(con):
                      having abs(sum(system_share_pct) - 100) > 1e-6""").fetchall()
     assert bad == []
     dims = {d for (d,) in con.execute("select distinct dimension from marts.list_shares").fetchall()}
-    assert {"vendor", "segment", "accelerator_family", "interconnect_family", "processor_family",
-            "architecture", "os_family", "continent"} <= dims
+    assert {
+        "vendor",
+        "segment",
+        "accelerator_family",
+        "interconnect_family",
+        "processor_family",
+        "architecture",
+        "os_family",
+        "continent",
+    } <= dims
 
 
 def test_failing_test_raises_with_node_name(built, tmp_path):

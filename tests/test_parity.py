@@ -9,8 +9,7 @@ from conftest import built_copy  # noqa: E402
 
 from flows.settings import PROJECT_ROOT
 
-PARITY_MODELS = ["+green500", "+hpcg", "+list_turnover", "+energy_development", "+performance_projection",
-                  "+systems"]
+PARITY_MODELS = ["+green500", "+hpcg", "+list_turnover", "+energy_development", "+performance_projection", "+systems"]
 ANALYST_QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"
 # The file prints efficiency rounded: MFlops/W with 2 decimals to 2016-11, GFlops/W with 3 decimals after.
 PRINTED_ROUNDING_GFLOPS_PER_W = 0.0005 + 1e-9
@@ -19,7 +18,6 @@ PRINTED_ROUNDING_GFLOPS_PER_W = 0.0005 + 1e-9
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, loaded_build_db):
     return built_copy(tmp_path_factory.mktemp("parity"), loaded_build_db, "test-parity", PARITY_MODELS)
-
 
 
 def test_build_runs_the_parity_tests(built):
@@ -79,8 +77,10 @@ def test_derived_efficiency_agrees_with_the_files_own(con):
     assert len(pairs) > 40  # 53 on the bundled lists
     off = [(name, d, p) for name, d, p in pairs if abs(d - p) > PRINTED_ROUNDING_GFLOPS_PER_W]
     assert off == []
-    sources = dict(con.execute("""select efficiency_source, count(distinct list_date) from marts.green500
-                                  group by all""").fetchall())
+    sources = dict(
+        con.execute("""select efficiency_source, count(distinct list_date) from marts.green500
+                                  group by all""").fetchall()
+    )
     assert sources == {"derived": 7, "file": 30}  # 2008-06..2011-06 print power but no efficiency
     # Where the file prints both, Rmax / power reproduces its efficiency within rounding, except the one entry
     # whose efficiency comes from a separate power-optimized run (Piz Daint, 2017-06, power source "Optimized").
@@ -122,9 +122,13 @@ def test_turnover_counts_add_up(con):
 
 
 def test_turnover_entry_level_and_year_ago(con):
-    rows = {label: (r1, r500, yoy) for label, r1, r500, yoy in con.execute(
-        """select list_label, rank1_rmax_tflops, rank500_rmax_tflops, rank500_rmax_yoy_growth_pct
-           from marts.list_turnover""").fetchall()}
+    rows = {
+        label: (r1, r500, yoy)
+        for label, r1, r500, yoy in con.execute(
+            """select list_label, rank1_rmax_tflops, rank500_rmax_tflops, rank500_rmax_yoy_growth_pct
+           from marts.list_turnover"""
+        ).fetchall()
+    }
     assert rows["1993-06"][2] is None and rows["1993-11"][2] is None
     assert rows["2020-11"][0] == 442010.0
     r500_2019_11 = rows["2019-11"][1]
@@ -139,16 +143,24 @@ def test_energy_series_and_fits(con):
     assert all(g1 >= median > 0 for _, _, _, g1, median in lists)
     assert all(cov == pytest.approx(n / 5) for _, n, cov, _, _ in lists)
     assert dict((r[0], r[1]) for r in lists)["2017-06"] == 500  # the one list where every entry printed power
-    fits = {(s, e): (months, lo, hi) for s, e, months, lo, hi in con.execute(
-        """select series, era, doubling_time_months, doubling_time_months_lower_95, doubling_time_months_upper_95
-           from marts.performance_trend where scope = 'energy'""").fetchall()}
-    assert set(fits) == {(s, e) for s in ("green500_rank1_efficiency", "median_efficiency")
-                         for e in ("all", "2008_2013", "after_2013")}
+    fits = {
+        (s, e): (months, lo, hi)
+        for s, e, months, lo, hi in con.execute(
+            """select series, era, doubling_time_months, doubling_time_months_lower_95, doubling_time_months_upper_95
+           from marts.performance_trend where scope = 'energy'"""
+        ).fetchall()
+    }
+    assert set(fits) == {
+        (s, e) for s in ("green500_rank1_efficiency", "median_efficiency") for e in ("all", "2008_2013", "after_2013")
+    }
     for months, lo, hi in fits.values():
         assert 12 < lo < months < hi < 48  # efficiency doubles every one to four years
     # energy fits never leak into the TFlop/s projections
-    assert con.execute("""select count(*) from marts.performance_projection
-                          where series like '%efficiency%'""").fetchone()[0] == 0
+    assert (
+        con.execute("""select count(*) from marts.performance_projection
+                          where series like '%efficiency%'""").fetchone()[0]
+        == 0
+    )
 
 
 def _analyst_query(heading: str) -> str:

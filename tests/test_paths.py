@@ -46,6 +46,7 @@ def _no_traceback(result: subprocess.CompletedProcess) -> None:
 
 # --- 1. the scheduled refresh over HTTP ----------------------------------------------------------
 
+
 def test_http_refresh_through_the_cli_loads_what_is_new_and_only_that(cli, tmp_path):
     served = copy_bundled(tmp_path / "site", EARLY)
     site = Top500Site()
@@ -62,8 +63,9 @@ def test_http_refresh_through_the_cli_loads_what_is_new_and_only_that(cli, tmp_p
         # (c) nothing new: says so, exits 0, downloads no body, publishes nothing
         again = cli("run", "--source", server.base_url, extra_env=AS_OF)
         assert again.returncode == 0, again.stderr[-3000:]
-        assert _first_line(again.stdout).startswith("no new list: 3 lists in the warehouse (1993-06..1994-06), "
-                                                    "3 in the source; the published generation"), again.stdout
+        assert _first_line(again.stdout).startswith(
+            "no new list: 3 lists in the warehouse (1993-06..1994-06), 3 in the source; the published generation"
+        ), again.stdout
         assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
         assert sha256_of(_published(cli)) == before
 
@@ -85,17 +87,25 @@ def test_http_list_missing_in_the_middle_fails_naming_it(cli, tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert lines[0] == "error: bad input; the published warehouse is unchanged:"
-    assert lines[1] == f"TOP500_199311.xls: HTTP 404 Not Found at {server.base_url}/lists/top500/1993/11/download/TOP500_199311.xls"
+    assert (
+        lines[1]
+        == f"TOP500_199311.xls: HTTP 404 Not Found at {server.base_url}/lists/top500/1993/11/download/TOP500_199311.xls"
+    )
     assert not _published(cli).exists()
     _no_traceback(result)
 
 
-@pytest.mark.parametrize(("fault", "setting", "message"), [
-    (Fault("drip", seconds=0.3), {"TOP500_HTTP_TOTAL_TIMEOUT_S": "2"},
-     "TOP500_199406.xls: download stopped after 2 s (TOP500_HTTP_TOTAL_TIMEOUT_S)"),
-    (Fault("endless"), {"TOP500_HTTP_MAX_BYTES": "3000000"},
-     "TOP500_199406.xls: download stopped at 3,0"),
-])
+@pytest.mark.parametrize(
+    ("fault", "setting", "message"),
+    [
+        (
+            Fault("drip", seconds=0.3),
+            {"TOP500_HTTP_TOTAL_TIMEOUT_S": "2"},
+            "TOP500_199406.xls: download stopped after 2 s (TOP500_HTTP_TOTAL_TIMEOUT_S)",
+        ),
+        (Fault("endless"), {"TOP500_HTTP_MAX_BYTES": "3000000"}, "TOP500_199406.xls: download stopped at 3,0"),
+    ],
+)
 def test_a_download_that_never_ends_is_stopped_and_nothing_changes(cli, tmp_path, fault, setting, message):
     served = copy_bundled(tmp_path / "site", EARLY)
     site = Top500Site()
@@ -121,10 +131,17 @@ def test_a_download_that_never_ends_is_stopped_and_nothing_changes(cli, tmp_path
 
 # --- 2. two runs at once ---------------------------------------------------------------------------
 
+
 def _start_run(cli, *args: str) -> subprocess.Popen:
     env = {**os.environ, **cli.env, "TOP500_WAREHOUSE_DIR": str(cli.warehouse), "CI": "1"}
-    return subprocess.Popen([sys.executable, "-m", "flows.cli", "run", *args], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for(condition, timeout: float, what: str):
@@ -146,12 +163,14 @@ def test_a_second_run_leaves_at_once_and_the_first_publishes_as_if_alone(cli, tm
     try:
         owner = _wait_for(lambda: holder(cli.warehouse), 120, "the first run to take the lock")
         assert owner["pid"] == first.pid
-        _wait_for(lambda: first.poll() is None and manifest.stat().st_mtime_ns > parsed_at, 300,
-                  "the first run to be in dbt")
+        _wait_for(
+            lambda: first.poll() is None and manifest.stat().st_mtime_ns > parsed_at, 300, "the first run to be in dbt"
+        )
         second = cli("run", "--source", str(src), timeout=60)
         assert second.returncode == 75
         assert second.stderr.splitlines()[0].startswith(
-            f"error: another run is in progress (pid {first.pid}, started "), second.stderr
+            f"error: another run is in progress (pid {first.pid}, started "
+        ), second.stderr
         assert second.stderr.splitlines()[0].endswith("nothing was changed")
         _no_traceback(second)
         out, err = first.communicate(timeout=600)
@@ -178,6 +197,7 @@ def test_a_run_killed_with_sigkill_leaves_no_lock_behind(cli, tmp_path):
 
 # --- 4. a real new country ----------------------------------------------------------------------
 
+
 def test_a_real_new_country_passes_and_is_reported_an_invented_one_is_stopped(cli, tmp_path):
     src = cli.after_first_run("TOP500_202311.xlsx")
     # rank 412 of 2024-06 moves to Chile, a country no list has had
@@ -188,18 +208,21 @@ def test_a_real_new_country_passes_and_is_reported_an_invented_one_is_stopped(cl
     new = ["Chile (2024-06 #412)", "Iceland (2024-06 #88)", "Portugal (2024-06 #219)", "Turkey (2024-06 #313)"]
     assert f"new country on the lists (ISO 3166, first seen now): {', '.join(new)}" in run.stdout
     with duckdb.connect(str(_published(cli)), read_only=True) as con:
-        assert con.execute("select systems from marts.country_list_stats "
-                           "where country = 'Chile' and list_label = '2024-06'").fetchone() == (1,)
-        assert con.execute("select new_countries from audit.pipeline_runs where status = 'published' "
-                           "order by started_at").fetchall() == [([],), (new,)]
+        assert con.execute(
+            "select systems from marts.country_list_stats where country = 'Chile' and list_label = '2024-06'"
+        ).fetchone() == (1,)
+        assert con.execute(
+            "select new_countries from audit.pipeline_runs where status = 'published' order by started_at"
+        ).fetchall() == [([],), (new,)]
     before = sha256_of(_published(cli))
 
     edit_xlsx(BUNDLED_LISTS / "TOP500_202411.xlsx", src / "TOP500_202411.xlsx", {"I21": "Germnay"})
     bad = cli("run", "--source", str(src))
     assert bad.returncode == 1
     assert bad.stderr.splitlines()[0] == "error: a quality gate failed; the published warehouse is unchanged:"
-    assert ("TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a "
-            "TOP500 spelling") in bad.stderr
+    assert (
+        "TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a TOP500 spelling"
+    ) in bad.stderr
     assert sha256_of(_published(cli)) == before
     _no_traceback(bad)
 
@@ -230,8 +253,13 @@ def test_run_with_its_temporary_server_builds_then_finds_nothing_new(tmp_path):
     env.update({"TOP500_WAREHOUSE_DIR": str(tmp_path / "warehouse"), "CI": "1", **AS_OF})
 
     def run() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(lists)], env=env,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run", "--source", str(lists)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     first = run()
     assert first.returncode == 0, first.stderr[-3000:]
@@ -243,8 +271,10 @@ def test_run_with_its_temporary_server_builds_then_finds_nothing_new(tmp_path):
     left = []
     for proc in psutil.process_iter(["cmdline"]):  # ... and none of them outlived its run
         with contextlib.suppress(psutil.Error):
-            if "uvicorn" in " ".join(proc.info["cmdline"] or []) and \
-                    proc.environ().get("TOP500_WAREHOUSE_DIR") == env["TOP500_WAREHOUSE_DIR"]:
+            if (
+                "uvicorn" in " ".join(proc.info["cmdline"] or [])
+                and proc.environ().get("TOP500_WAREHOUSE_DIR") == env["TOP500_WAREHOUSE_DIR"]
+            ):
                 left.append(proc.pid)
     assert left == []
 
@@ -268,7 +298,8 @@ with load.connect(s.build_db, read_only=True) as con:
 assert publish.current(s).content_key == key and publish.withdrawn_content(s, key) is None
 print(sorted(m for m in ("pandas", "numpy", "great_expectations", "dbt", "plotly") if m in sys.modules))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "CI": "1"})
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env={**os.environ, "CI": "1"}
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"

@@ -84,10 +84,23 @@ def test_dbt_callback_counts_every_node_of_a_real_dbt_build(tmp_path, loaded_bui
     project = str(PROJECT_ROOT / "dbt_project")
     with progress.steps("dbt build", stream=io.StringIO()) as step:
         try:
-            result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke([
-                "build", "--select", "stg_top500__list_entries", "--project-dir", project, "--profiles-dir", project,
-                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"), "--log-level", "none",
-            ])
+            result = dbtRunner(callbacks=[progress.dbt_callback(step)]).invoke(
+                [
+                    "build",
+                    "--select",
+                    "stg_top500__list_entries",
+                    "--project-dir",
+                    project,
+                    "--profiles-dir",
+                    project,
+                    "--target-path",
+                    str(tmp_path / "target"),
+                    "--log-path",
+                    str(tmp_path / "logs"),
+                    "--log-level",
+                    "none",
+                ]
+            )
         finally:
             close_connections()
     assert result.success, result.exception

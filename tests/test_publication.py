@@ -58,15 +58,19 @@ def test_rollback_moves_the_whole_publication_and_stays_rolled_back(cli, tmp_pat
     assert failed.stderr.splitlines()[0] == "error: bad input; the published warehouse is unchanged:"
     _no_traceback(failed)
     normal = cli("run", "--source", str(src), check=True)
-    assert normal.stdout.startswith("no new list: 3 lists in the warehouse (2023-11..2024-11), 3 in the source; "
-                                    f"the published generation {second['generation']} is up to date")
+    assert normal.stdout.startswith(
+        "no new list: 3 lists in the warehouse (2023-11..2024-11), 3 in the source; "
+        f"the published generation {second['generation']} is up to date"
+    )
     assert _publication(cli.warehouse) == second
     assert _generations(cli.warehouse) == sorted([first["generation"], second["generation"]])
 
     # rollback: database, manifest, Parquet and report all go back, and status says so
     rolled = cli("rollback", check=True)
-    assert rolled.stdout.startswith(f"rolled back: generation {second['generation']} is withdrawn; "
-                                    f"published now: generation {first['generation']}: 2 lists (2023-11 .. 2024-06)")
+    assert rolled.stdout.startswith(
+        f"rolled back: generation {second['generation']} is withdrawn; "
+        f"published now: generation {first['generation']}: 2 lists (2023-11 .. 2024-06)"
+    )
     after = _publication(cli.warehouse)
     assert after == first and after["database"] == after["manifest_database"]
     status = cli("status", check=True).stdout
@@ -87,7 +91,8 @@ def test_rollback_moves_the_whole_publication_and_stays_rolled_back(cli, tmp_pat
     nothing = cli("rollforward")
     assert nothing.returncode == 1
     assert nothing.stderr.splitlines()[0] == (
-        "error: no withdrawn publication is kept, so there is nothing to roll forward")
+        "error: no withdrawn publication is kept, so there is nothing to roll forward"
+    )
 
 
 def test_a_publication_that_cannot_be_written_is_a_message_and_costs_no_generation(cli, tmp_path):
@@ -100,8 +105,9 @@ def test_a_publication_that_cannot_be_written_is_a_message_and_costs_no_generati
     assert failed.returncode == 1
     lines = failed.stderr.splitlines()
     assert lines[0] == "error: publishing failed; the published warehouse is unchanged:"
-    assert lines[1].startswith(f"could not write the publication under {cli.warehouse / 'publications'}: "
-                               "PermissionError: [Errno"), lines[1]
+    assert lines[1].startswith(
+        f"could not write the publication under {cli.warehouse / 'publications'}: PermissionError: [Errno"
+    ), lines[1]
     _no_traceback(failed)
     assert _publication(cli.warehouse) == before
     last = json.loads((cli.warehouse / "build" / "last_run.json").read_text())
@@ -109,8 +115,10 @@ def test_a_publication_that_cannot_be_written_is_a_message_and_costs_no_generati
 
     retried = cli("run", "--source", str(src), check=True)
     # 2024-11 was loaded by the failed run; this one publishes it and says why it rebuilt
-    assert retried.stdout.startswith("no new list; rebuilt and re-published (the code changed or the last run "
-                                     "did not publish): 3 lists in the warehouse (2023-11..2024-11)"), retried.stdout
+    assert retried.stdout.startswith(
+        "no new list; rebuilt and re-published (the code changed or the last run "
+        "did not publish): 3 lists in the warehouse (2023-11..2024-11)"
+    ), retried.stdout
     assert len(_generations(cli.warehouse)) == 2 and before["generation"] in _generations(cli.warehouse)
 
 
@@ -124,9 +132,11 @@ def test_full_refresh_keeps_history_and_the_published_audit_tells_the_truth(cli,
 
     def history(db: Path) -> tuple:
         with duckdb.connect(str(db), read_only=True) as con:
-            return (con.execute("select count(*) from audit.pipeline_runs").fetchone()[0],
-                    con.execute("select count(*) from audit.validation_runs").fetchone()[0],
-                    con.execute("select count(*) from raw.source_files where not is_current").fetchone()[0])
+            return (
+                con.execute("select count(*) from audit.pipeline_runs").fetchone()[0],
+                con.execute("select count(*) from audit.validation_runs").fetchone()[0],
+                con.execute("select count(*) from raw.source_files where not is_current").fetchone()[0],
+            )
 
     build = cli.warehouse / "build" / "top500.duckdb"
     runs, validations, superseded = history(build)
@@ -139,8 +149,9 @@ def test_full_refresh_keeps_history_and_the_published_audit_tells_the_truth(cli,
     # the run that made the published file is recorded in it as published, with its finish time
     generation = os.readlink(cli.warehouse / "current").rsplit("/", 1)[1]
     with duckdb.connect(str(cli.warehouse / "top500.duckdb"), read_only=True) as con:
-        rows = con.execute("select status, finished_at is not null from audit.pipeline_runs "
-                           "where generation = ?", [generation]).fetchall()
+        rows = con.execute(
+            "select status, finished_at is not null from audit.pipeline_runs where generation = ?", [generation]
+        ).fetchall()
         running = con.execute("select count(*) from audit.pipeline_runs where status = 'running'").fetchone()[0]
     assert rows == [("published", True)] and running == 0
 
@@ -152,13 +163,19 @@ def test_credentials_in_a_url_are_refused_and_never_stored(cli, tmp_path):
     assert result.stderr.splitlines()[0] == (
         "error: http://127.0.0.1:9/data: credentials in a URL are refused (they would be stored in the "
         "warehouse, Prefect's database and logs); set TOP500_HTTP_USERNAME and TOP500_HTTP_PASSWORD in the "
-        "environment instead")
+        "environment instead"
+    )
     served = cli("serve", "--source", f"https://bob:{secret}@mirror.example/top500")
     assert served.returncode == 2 and secret not in served.stderr + served.stdout
     # every file the commands could have written: the warehouse and Prefect's home (its database)
     roots = [cli.warehouse, Path(cli.env["PREFECT_HOME"])]
-    leaks = [p for root in roots if root.exists() for p in root.rglob("*")
-             if p.is_file() and secret.encode() in p.read_bytes()]
+    leaks = [
+        p
+        for root in roots
+        if root.exists()
+        for p in root.rglob("*")
+        if p.is_file() and secret.encode() in p.read_bytes()
+    ]
     assert leaks == []
     _no_traceback(result)
 
@@ -176,8 +193,14 @@ def test_failures_are_messages_not_tracebacks(cli, tmp_path, monkeypatch):
     # a relative TOP500_WAREHOUSE_DIR is resolved from the working directory (GX and dbt need absolute paths)
     src = copy_bundled(tmp_path / "lists", ["TOP500_202406.xlsx"])
     env = {**os.environ, **cli.env, "TOP500_WAREHOUSE_DIR": "relative-warehouse", "CI": "1"}
-    relative = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--source", str(src)], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, timeout=900)
+    relative = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--source", str(src)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert relative.returncode == 0, relative.stderr[-3000:]
     assert (tmp_path / "relative-warehouse" / "top500.duckdb").exists()
     # a bad setting is a message too
@@ -195,8 +218,9 @@ def test_headlines_say_what_happened_and_bad_input_is_caught(cli, tmp_path):
     run = cli("run", "--source", str(src))
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("loaded 2023-11, 2024-06: 1,000 entries: 2 lists in the warehouse")
-    assert ("warning: skipped 2 file(s) in the source that are not list files: TOP500_202306 (1).xlsx, "
-            "TOP500_README.txt") in run.stderr
+    assert (
+        "warning: skipped 2 file(s) in the source that are not list files: TOP500_202306 (1).xlsx, TOP500_README.txt"
+    ) in run.stderr
     before = sha256_of(cli.warehouse / "top500.duckdb")
 
     # the 2024-06 workbook copied under the next list's name is not a new list
@@ -206,7 +230,8 @@ def test_headlines_say_what_happened_and_bad_input_is_caught(cli, tmp_path):
     assert copied.stderr.splitlines()[:2] == [
         "error: bad input; the published warehouse is unchanged:",
         f"TOP500_202411.xlsx: is byte-identical to TOP500_202406.xls (sha256 {sha256_of(src / 'TOP500_202411.xlsx')[:12]}): "
-        "a copy under another list's name, not the 2024-11 list"]
+        "a copy under another list's name, not the 2024-11 list",
+    ]
     assert sha256_of(cli.warehouse / "top500.duckdb") == before
     (src / "TOP500_202411.xlsx").unlink()
 
@@ -214,15 +239,16 @@ def test_headlines_say_what_happened_and_bad_input_is_caught(cli, tmp_path):
     (src / "TOP500_202406.xls").unlink()
     gone = cli("run", "--source", str(src), check=True)
     assert gone.stdout.startswith("no new list: 2 lists in the warehouse (2023-11..2024-06), 1 in the source")
-    assert ("warning: 1 list(s) in the warehouse are no longer in the source and stay published: 2024-06"
-            in gone.stderr)
+    assert "warning: 1 list(s) in the warehouse are no longer in the source and stay published: 2024-06" in gone.stderr
 
     # new code, same data: rebuilt and re-published, and the headline says why
     project = tmp_path / "dbt_project"
-    shutil.copytree(Path(__file__).parents[1] / "dbt_project", project,
-                    ignore=shutil.ignore_patterns("target", "logs"))
+    shutil.copytree(Path(__file__).parents[1] / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
     (project / "models" / "marts" / "systems.sql").write_text(
-        "-- a comment is a code change\n" + (project / "models" / "marts" / "systems.sql").read_text())
+        "-- a comment is a code change\n" + (project / "models" / "marts" / "systems.sql").read_text()
+    )
     rebuilt = cli("run", "--source", str(src), extra_env={"TOP500_DBT_PROJECT_DIR": str(project)}, check=True)
-    assert rebuilt.stdout.startswith("no new list; rebuilt and re-published (the code changed or the last run "
-                                     "did not publish): 2 lists in the warehouse (2023-11..2024-06), 1 in the source")
+    assert rebuilt.stdout.startswith(
+        "no new list; rebuilt and re-published (the code changed or the last run "
+        "did not publish): 2 lists in the warehouse (2023-11..2024-06), 1 in the source"
+    )

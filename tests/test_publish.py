@@ -35,8 +35,10 @@ def settings(tmp_path, monkeypatch, parsed) -> Settings:
         load_files(con, parsed, "load-1")
         # A catalog-qualified view, as dbt writes them: must still resolve in the published copy.
         con.execute("create schema marts")
-        con.execute('create view marts.list_sizes as select list_date, count(*) as n '
-                    'from "top500"."raw"."top500_entries" group by list_date')
+        con.execute(
+            "create view marts.list_sizes as select list_date, count(*) as n "
+            'from "top500"."raw"."top500_entries" group by list_date'
+        )
         con.execute("create table marts.list_dates as select distinct list_date from raw.top500_entries")
         con.execute("create schema staging")
         con.execute("create view staging.helper as select 1 as x")
@@ -81,10 +83,13 @@ def test_publish_writes_a_duckdb_14_file_with_working_views_and_only_the_contrac
 
 def test_duckdb_14_reads_the_published_file(settings, duckdb14_python):
     _publish(settings)
-    code = ("import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-            "print(duckdb.__version__, c.execute('select sum(n) from marts.list_sizes').fetchone()[0])")
-    out = subprocess.run([str(duckdb14_python), "-c", code, str(settings.published_db)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    code = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(duckdb.__version__, c.execute('select sum(n) from marts.list_sizes').fetchone()[0])"
+    )
+    out = subprocess.run(
+        [str(duckdb14_python), "-c", code, str(settings.published_db)], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out[0].startswith("1.4") and out[1] == "1000"
 
 
@@ -100,8 +105,12 @@ READER = textwrap.dedent("""
 
 def test_reader_holding_the_file_keeps_its_snapshot_while_publish_succeeds(settings):
     _publish(settings)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(settings.published_db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.published_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().split() == ["before", "1000"]
         _drop_one_list(settings)
@@ -182,5 +191,5 @@ def test_the_last_distinct_generations_are_kept(settings):
             con.execute("update raw.source_files set sha256 = ? where file_name = 'TOP500_202306.xlsx'", [f"v{i}"])
         made.append(_publish(settings).generation)
     kept = [g.generation for g in publish.generations(settings)]
-    assert kept == made[-publish.KEEP_GENERATIONS:]
+    assert kept == made[-publish.KEEP_GENERATIONS :]
     assert publish.current(settings).generation == made[-1]

@@ -14,8 +14,7 @@ from conftest import chromium, private_copy  # noqa: E402
 from flows import report
 from flows.settings import Settings
 
-ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover",
-              "national_compute"]
+ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover", "national_compute"]
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +25,25 @@ def built(published, tmp_path_factory) -> tuple[Settings, Path]:
 
 def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [str(chromium()), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         f"--user-data-dir={tmp / 'chromium-profile'}", "--virtual-time-budget=10000", *args],
-        capture_output=True, text=True, timeout=180)
+        [
+            str(chromium()),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp / 'chromium-profile'}",
+            "--virtual-time-budget=10000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def _sections(dom: str) -> dict[str, tuple[str, str]]:
@@ -79,8 +93,11 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     # South Korea is highlighted in the country chart: bold legend entry, a thick red line with data
     countries = sections["countries"][1]
     assert '<tspan style="font-weight:bold">South Korea</tspan>' in countries
-    assert re.search(r'class="js-line" d="M[-\d.]+,[-\d.]+(L[-\d.]+,[-\d.]+){30,}"[^>]*'
-                     r'stroke: rgb\(214, 39, 40\); stroke-opacity: 1; stroke-width: 4px', countries)
+    assert re.search(
+        r'class="js-line" d="M[-\d.]+,[-\d.]+(L[-\d.]+,[-\d.]+){30,}"[^>]*'
+        r"stroke: rgb\(214, 39, 40\); stroke-opacity: 1; stroke-width: 4px",
+        countries,
+    )
     assert shot.stat().st_size > 100_000, "a blank page screenshots to a few KB"
     # the efficiency chart is on a log axis in Flops/W and names the fitted doubling time
     efficiency = sections["efficiency"][1]
@@ -99,9 +116,16 @@ def test_missing_marts_render_not_available_and_the_rest_still_draws(published, 
     con.close()
     page = report.build_report(settings.published_db, tmp_path / "report")
     statuses = {k: v[0] for k, v in _sections(page.read_text()).items()}
-    assert statuses == {"performance": "chart", "countries": "chart", "shares": "chart",
-                        "demand": "unavailable", "announced": "unavailable", "efficiency": "chart",
-                        "turnover": "unavailable", "national_compute": "chart"}
+    assert statuses == {
+        "performance": "chart",
+        "countries": "chart",
+        "shares": "chart",
+        "demand": "unavailable",
+        "announced": "unavailable",
+        "efficiency": "chart",
+        "turnover": "unavailable",
+        "national_compute": "chart",
+    }
     assert "Not available: marts.demand_forecast is not in the published warehouse yet" in page.read_text()
     assert "marts.announced_systems lacks the columns est_rmax_tflops this chart reads." in page.read_text()
     dom, _ = _render(page, tmp_path)
@@ -122,8 +146,11 @@ def _panel_pages(page: Path, tmp: Path) -> dict[str, tuple[Path, int]]:
     for key, (_, body) in _sections(html).items():
         heights = [int(h) for h in re.findall(r'"height":\s*(\d+)', body)] or [600]
         one = tmp / f"panel-{key}.html"
-        one.write_text(html.replace("</style>", f".panel{{display:none}} #{key}{{display:block}} "
-                                                "h1,.meta{display:none}</style>", 1))
+        one.write_text(
+            html.replace(
+                "</style>", f".panel{{display:none}} #{key}{{display:block}} h1,.meta{{display:none}}</style>", 1
+            )
+        )
         pages[key] = (one, max(heights) + 260)
     return pages
 
@@ -165,8 +192,14 @@ def test_the_report_speaks_in_words_not_ids(built, tmp_path):
         assert leaked == [], f"{key}: ids in legends or titles: {leaked}"
     demand = sections["demand"]
     legend = " ".join(_texts(demand, "legendtext"))
-    for words in ("OpenAI (2018)", "Korean policy study (2020)", "Epoch AI (2024)", "our fit: notable models "
-                  "before 2010", "TOP500 world aggregate Rmax, trend since 2014", "TOP500 South Korea"):
+    for words in (
+        "OpenAI (2018)",
+        "Korean policy study (2020)",
+        "Epoch AI (2024)",
+        "our fit: notable models before 2010",
+        "TOP500 world aggregate Rmax, trend since 2014",
+        "TOP500 South Korea",
+    ):
         assert words in legend, words
     html = page.read_text()
     drawn = {s for s in scenarios if f"id: {s}" in html}  # the ids are in the hover templates
@@ -195,8 +228,10 @@ def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
 def _label_boxes(body: str) -> list[tuple[str, float, float, float, float]]:
     """Text labels of points as boxes (left, top, right, bottom) in px, from the SVG plotly drew."""
     boxes = []
-    pattern = (r'<g class="textpoint" transform="translate\(([-\d.]+),([-\d.]+)\)"><text x="([-\d.]+)" '
-               r'y="([-\d.]+)" data-unformatted="([^"]*)"[^>]*text-anchor="(\w+)"[^>]*font-size: (\d+)px')
+    pattern = (
+        r'<g class="textpoint" transform="translate\(([-\d.]+),([-\d.]+)\)"><text x="([-\d.]+)" '
+        r'y="([-\d.]+)" data-unformatted="([^"]*)"[^>]*text-anchor="(\w+)"[^>]*font-size: (\d+)px'
+    )
     for tx, ty, x, y, text, anchor, size in re.findall(pattern, body):
         width = len(text) * int(size) * 0.55
         ax, by = float(x) + float(tx), float(y) + float(ty)
@@ -211,7 +246,7 @@ def _overlap(a, b) -> bool:
 
 def test_announced_labels_do_not_overlap_and_the_axis_fits_the_data(built, tmp_path):
     boxes = _label_boxes(_dom(built, tmp_path)["announced"])
-    clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if _overlap(a, b)]
+    clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if _overlap(a, b)]
     assert clashes == [], f"labels overlap: {clashes}"
     assert 4 <= len(boxes) <= 10, [b[0] for b in boxes]
 

@@ -28,6 +28,7 @@ NEW_KEYS = {"2025-11", "2026-06"}
 
 # --- the calendar (no server needed) ---------------------------------------------
 
+
 def test_every_recent_release_is_picked_up_within_three_days():
     """ISC lists came out from 13 May to 28 June, SC lists 12-18 November; a run must follow each soon."""
     late = {d: schedule.days_to_next_run(d) for d in schedule.RELEASE_DAYS}
@@ -64,8 +65,9 @@ def test_serve_without_a_server_says_how_to_start_one(tmp_path, api_url):
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), TOP500_WAREHOUSE_DIR=str(tmp_path / "warehouse"))
     if api_url:
         env["PREFECT_API_URL"] = api_url
-    result = subprocess.run([sys.executable, "-m", "flows.cli", "serve"], env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "serve"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 1, result.stderr
     assert "prefect server start" in result.stderr
     assert ("PREFECT_API_URL is not set" if api_url is None else "is not reachable") in result.stderr
@@ -87,17 +89,23 @@ def test_relative_source_is_stored_absolute(tmp_path, monkeypatch):
 
 def _schedule_cli(tmp_path, *args, env_extra=None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update({"PREFECT_HOME": str(tmp_path / "prefect-home"), "TOP500_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
-                **(env_extra or {})})
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    env.update(
+        {
+            "PREFECT_HOME": str(tmp_path / "prefect-home"),
+            "TOP500_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+            **(env_extra or {}),
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_schedule_command_lists_next_runs_in_utc_and_local_time(tmp_path):
     result = _schedule_cli(tmp_path, "schedule", "--count", "4", env_extra={"TZ": "Asia/Seoul"})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    runs = [line.strip() for line in lines[lines.index("next 4 runs:") + 1:][:4]]
+    runs = [line.strip() for line in lines[lines.index("next 4 runs:") + 1 :][:4]]
     expected = schedule.next_runs(4)
     assert runs == [f"{d:%a %Y-%m-%d} 06:00 UTC (15:00 KST local)" for d in expected]  # UTC+9, same day
     assert "datetime.datetime" not in result.stdout
@@ -105,8 +113,10 @@ def test_schedule_command_lists_next_runs_in_utc_and_local_time(tmp_path):
     assert "last run: none recorded" in result.stdout
     west = _schedule_cli(tmp_path, "schedule", "-n", "1", env_extra={"TZ": "America/Los_Angeles"}).stdout
     day_before = expected[0] - timedelta(days=1)
-    assert f"{expected[0]:%a %Y-%m-%d} 06:00 UTC ({day_before:%a %Y-%m-%d} 22:00 PST local)" in west \
+    assert (
+        f"{expected[0]:%a %Y-%m-%d} 06:00 UTC ({day_before:%a %Y-%m-%d} 22:00 PST local)" in west
         or f"({day_before:%a %Y-%m-%d} 23:00 PDT local)" in west
+    )
 
 
 def test_schedule_command_tells_what_the_published_file_came_from(published, tmp_path):
@@ -114,12 +124,14 @@ def test_schedule_command_tells_what_the_published_file_came_from(published, tmp
 
     current = publish.current(published)
     when = datetime.fromisoformat(current.published_at).replace(tzinfo=timezone.utc)
-    result = _schedule_cli(tmp_path, "schedule", "-n", "1",
-                           env_extra={"TZ": "UTC", "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir)})
+    result = _schedule_cli(
+        tmp_path, "schedule", "-n", "1", env_extra={"TZ": "UTC", "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir)}
+    )
     assert result.returncode == 0, result.stderr
-    assert (f"published file {published.published_db}: generation {current.generation} (67 lists, 1993-06 .. "
-            f"2026-06), made by run {current.run_id[:8]} from bundled, published {when:%a %Y-%m-%d %H:%M} UTC\n"
-            ) in result.stdout, result.stdout
+    assert (
+        f"published file {published.published_db}: generation {current.generation} (67 lists, 1993-06 .. "
+        f"2026-06), made by run {current.run_id[:8]} from bundled, published {when:%a %Y-%m-%d %H:%M} UTC\n"
+    ) in result.stdout, result.stdout
 
 
 HOLD_LOCK = """
@@ -150,6 +162,7 @@ def test_docs_refuses_while_a_run_holds_the_warehouse(tmp_path):
 
 
 # --- a served deployment on a real server ----------------------------------------
+
 
 def _wait(condition, timeout: float, what: str, every: float = 1.0):
     deadline = time.monotonic() + timeout
@@ -184,14 +197,27 @@ def served(prefect_api, tmp_path, parsed_lists):
         load.load_files(con, [p for key, p in parsed_lists.items() if key not in NEW_KEYS], "history")
     log_path = tmp_path / "serve.log"
     with ServerThread(site) as server:
-        env = {**os.environ, **prefect_api, "TOP500_WAREHOUSE_DIR": str(warehouse), "CI": "1",
-               "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+        env = {
+            **os.environ,
+            **prefect_api,
+            "TOP500_WAREHOUSE_DIR": str(warehouse),
+            "CI": "1",
+            "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+        }
         with log_path.open("w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--source", server.base_url],
-                                    env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "flows.cli", "serve", "--source", server.base_url],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
-            with temporary_settings({PREFECT_API_URL: prefect_api["PREFECT_API_URL"]}), \
-                    get_client(sync_client=True) as client:
+            with (
+                temporary_settings({PREFECT_API_URL: prefect_api["PREFECT_API_URL"]}),
+                get_client(sync_client=True) as client,
+            ):
+
                 def deployment():
                     if proc.poll() is not None:
                         raise AssertionError(f"top500 serve exited {proc.returncode}:\n{log_path.read_text()}")
@@ -270,8 +296,9 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     assert site.bodies("TOP500_202606.xlsx") == 1
     with duckdb.connect(str(published), read_only=True) as con:
         lists, entries = con.execute("select count(distinct list_date), count(*) from marts.list_entries").fetchone()
-        china = con.execute("select systems from marts.country_list_stats "
-                            "where list_date = '2020-11-01' and country = 'China'").fetchone()[0]
+        china = con.execute(
+            "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'China'"
+        ).fetchone()[0]
     assert (lists, entries, china) == (67, 33_500, 213)  # the first 2020-11 file counted 213
     artifacts = client.read_artifacts(
         artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
@@ -286,8 +313,13 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     assert file_state(published) == after_first
 
     # `top500 schedule` reads the last run from the server: the no-op run, with its summary
-    shown = subprocess.run([sys.executable, "-m", "flows.cli", "schedule", "-n", "2"], env={**env, "TZ": "UTC"},
-                           capture_output=True, text=True, timeout=120)
+    shown = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "schedule", "-n", "2"],
+        env={**env, "TZ": "UTC"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shown.returncode == 0, shown.stderr
     last = next(line for line in shown.stdout.splitlines() if line.startswith("last run (Prefect server"))
     second_run = client.read_flow_run(second.id)
@@ -300,13 +332,16 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     _log_text(client, third.id, "loaded 2020-11: 500 entries")
     assert sum(h.get("_status") == 200 for _, h in site.requests) == bodies + 1
     with duckdb.connect(str(published), read_only=True) as con:
-        china = con.execute("select systems from marts.country_list_stats "
-                            "where list_date = '2020-11-01' and country = 'China'").fetchone()[0]
+        china = con.execute(
+            "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'China'"
+        ).fetchone()[0]
         versions = con.execute("select count(*) from raw.source_files where file_key = '2020-11'").fetchone()[0]
     assert (china, versions) == (214, 3)  # re-issue counted, every version kept
     with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
         audit = dict(con.execute("select run_id, status from audit.pipeline_runs").fetchall())
-        stages = con.execute("select stages_s from audit.pipeline_runs where run_id = ?", [str(second.id)]).fetchone()[0]
+        stages = con.execute("select stages_s from audit.pipeline_runs where run_id = ?", [str(second.id)]).fetchone()[
+            0
+        ]
     assert [audit[str(r.id)] for r in (first, second, third)] == ["published", "up to date", "published"]
     # the no-op run skips the gates after loading, dbt and publishing (timings are for `make bench`)
     assert not {"dbt", "publish", "gate_marts"} & set(json.loads(stages)), stages

@@ -18,7 +18,9 @@ from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute, epoch
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
-ALL_FILES = [("specs", d.file_name) for d in epoch.DATASETS] + [("ai_compute", d.file_name) for d in ai_compute.DATASETS]
+ALL_FILES = [("specs", d.file_name) for d in epoch.DATASETS] + [
+    ("ai_compute", d.file_name) for d in ai_compute.DATASETS
+]
 # sha256 recorded in the SOURCES.md files when the snapshot was taken (bytes unchanged since)
 SNAPSHOT_SHA256 = {
     "ml_hardware.csv": "e90bfa9e4c005381c1f45f3554aeebc0b6997f98c6da87584a966d9be488457e",
@@ -67,12 +69,17 @@ def write_rows(path: Path, rows: list[list[str]]) -> None:
 
 # --- collect -----------------------------------------------------------------
 
+
 def test_bundled_collect_finds_the_six_snapshot_files(tmp_path):
     files = collect_all("bundled", settings_at(tmp_path))
     assert {f.file_name: f.sha256 for f in files} == SNAPSHOT_SHA256
     assert {f.dataset for f in files} == {
-        "epoch_ml_hardware", "epoch_chips", "epoch_hardware_prices",
-        "epoch_notable_ai_models", "epoch_gpu_clusters", "openai_ai_and_compute",
+        "epoch_ml_hardware",
+        "epoch_chips",
+        "epoch_hardware_prices",
+        "epoch_notable_ai_models",
+        "epoch_gpu_clusters",
+        "openai_ai_and_compute",
     }
     assert all(f.source_uri.startswith("bundled:") and f.file_key == f.file_name for f in files)
 
@@ -116,13 +123,18 @@ def test_http_source_rejects_an_html_page_and_lands_nothing(tmp_path, http_base)
 
 # --- parse -------------------------------------------------------------------
 
+
 def test_row_counts_match_the_snapshot(parsed):
     counts = {name: len(p.rows) for name, p in parsed.items()}
     # the chip file has 5,774 records: DuckDB's recipe reports 5,775 because it splits the
     # record with the stray carriage return in two; here that record stays whole.
     assert counts == {
-        "ml_hardware.csv": 170, "Chip dataset-Grid view.csv": 5774, "Hardware prices.csv": 591,
-        "notable_ai_models.csv": 952, "gpu_clusters.csv": 786, "compute.csv": 20,
+        "ml_hardware.csv": 170,
+        "Chip dataset-Grid view.csv": 5774,
+        "Hardware prices.csv": 591,
+        "notable_ai_models.csv": 952,
+        "gpu_clusters.csv": 786,
+        "compute.csv": 20,
     }
 
 
@@ -161,6 +173,7 @@ def test_ai_compute_values(parsed):
 
 # --- load --------------------------------------------------------------------
 
+
 def test_load_is_idempotent_and_a_changed_file_replaces_its_rows(tmp_path):
     settings = settings_at(tmp_path)
     mirror = copy_sources(tmp_path / "mirror")
@@ -183,12 +196,13 @@ def test_load_is_idempotent_and_a_changed_file_replaces_its_rows(tmp_path):
 
 # --- bad input -----------------------------------------------------------------
 
+
 def test_missing_column_names_file_and_column(tmp_path):
     mirror = copy_sources(tmp_path / "m")
     path = mirror / "specs" / "ml_hardware.csv"
     rows = read_rows(path)
     j = rows[0].index("FP64 (double precision) performance (FLOP/s)")
-    write_rows(path, [r[:j] + r[j + 1:] for r in rows])
+    write_rows(path, [r[:j] + r[j + 1 :] for r in rows])
     files = epoch.collect(str(mirror), settings_at(tmp_path))
     with pytest.raises(SourceError, match=r"ml_hardware.csv: missing required column.*'FP64 \(double precision\)"):
         epoch.parse(files[0])
@@ -217,7 +231,10 @@ def test_duplicate_hardware_names_are_rejected(tmp_path):
     h100 = next(r for r in rows if r[0] == "NVIDIA H100 SXM5 80GB")
     write_rows(path, rows + [h100])
     files = epoch.collect(str(mirror), settings_at(tmp_path))
-    with pytest.raises(SourceError, match=r"ml_hardware.csv: row at line \d+, column 'Hardware name': duplicate value 'NVIDIA H100 SXM5 80GB' \(first on line \d+\)"):
+    with pytest.raises(
+        SourceError,
+        match=r"ml_hardware.csv: row at line \d+, column 'Hardware name': duplicate value 'NVIDIA H100 SXM5 80GB' \(first on line \d+\)",
+    ):
         epoch.parse(files[0])
 
 

@@ -28,8 +28,14 @@ def test_every_list_has_500_rows_ranked_1_to_500(parsed_lists):
 
 @pytest.mark.parametrize(
     ("key", "rank", "rmax"),
-    [("1993-06", 1, 0.0597), ("2020-06", 1, 415_530.0), ("2020-11", 1, 442_010.0),
-     ("2020-11", 2, 148_600.0), ("2020-11", 4, 93_014.6), ("2016-11", 1, 93_014.594)],
+    [
+        ("1993-06", 1, 0.0597),
+        ("2020-06", 1, 415_530.0),
+        ("2020-11", 1, 442_010.0),
+        ("2020-11", 2, 148_600.0),
+        ("2020-11", 4, 93_014.6),
+        ("2016-11", 1, 93_014.594),
+    ],
 )
 def test_rmax_is_in_tflops_in_every_era(parsed_lists, key, rank, rmax):
     rows = parsed_lists[key].rows
@@ -134,8 +140,9 @@ def _typed(values):
 
 
 @pytest.mark.parametrize("cells", ODD_CELLS)
-@pytest.mark.parametrize("column",
-                         ["rank", "total_cores", "rmax_tflops", "power_kw", "accelerator", "system_id", "site"])
+@pytest.mark.parametrize(
+    "column", ["rank", "total_cores", "rmax_tflops", "power_kw", "accelerator", "system_id", "site"]
+)
 @pytest.mark.parametrize("factor", [1.0, 1e-3])
 def test_column_conversion_matches_the_per_cell_rules(cells, column, factor):
     """Same values and types (1 vs 1.0, -0.0, None) or the same error naming the Excel row."""

@@ -60,8 +60,11 @@ def test_duplicated_rank_fails_before_load_and_is_recorded(settings, bundled_fil
         validate_parsed(settings, "run-dup", [parsed])
     assert "TOP500_202411.xlsx: rank 11 appears twice" in str(exc.value)
     assert "expect_column_values_to_be_between(rank_count)" in str(exc.value)
-    failed = _audit(settings, """select expectation, unexpected_count, message from audit.validation_results
-                                 where run_id = 'run-dup' and not success order by expectation""")
+    failed = _audit(
+        settings,
+        """select expectation, unexpected_count, message from audit.validation_results
+                                 where run_id = 'run-dup' and not success order by expectation""",
+    )
     assert [f[0] for f in failed] == ["expect_column_values_to_be_between(rank_count)"]
     assert failed[0][1] == 2
     assert _audit(settings, "select success, failures from audit.validation_runs") == [(False, 1)]
@@ -110,8 +113,9 @@ def test_a_real_country_new_to_the_lists_passes_and_a_misspelt_one_is_stopped(se
     typo.rows.loc[typo.rows["rank"] == 20, "country"] = "Germnay"
     with pytest.raises(ValidationFailed) as exc:
         validate_parsed(settings, "run-typo", [typo])
-    assert ("TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a "
-            "TOP500 spelling") in str(exc.value)
+    assert (
+        "TOP500_202411.xlsx: unknown country 'Germnay' at rank 20: not an ISO 3166 country name nor a TOP500 spelling"
+    ) in str(exc.value)
 
 
 def test_every_required_mart_missing_fails_the_gate_by_name(settings, bundled_files):
@@ -119,8 +123,15 @@ def test_every_required_mart_missing_fails_the_gate_by_name(settings, bundled_fi
     with pytest.raises(ValidationFailed) as exc:
         validate_marts(settings, "run-m")
     message = str(exc.value)
-    for mart in ("list_entries", "country_list_stats", "list_shares", "performance_development",
-                 "system_linkage_quality", "systems", "demand_forecast"):
+    for mart in (
+        "list_entries",
+        "country_list_stats",
+        "list_shares",
+        "performance_development",
+        "system_linkage_quality",
+        "systems",
+        "demand_forecast",
+    ):
         assert f"marts.{mart}" in message and "does not exist" in message, mart
     assert not exc.value.report.success
 
@@ -135,23 +146,41 @@ def marts_copy(tmp_path, published) -> Settings:
     return mine
 
 
-@pytest.mark.parametrize(("breakage", "expected"), [
-    ("delete from marts.country_list_stats where list_date = (select max(list_date) from marts.country_list_stats)",
-     "2026-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500"),
-    ("delete from marts.list_entries",
-     "1993-06 is loaded (500 entries in raw) but marts.list_entries holds 0 of its entries"),
-    ("delete from marts.systems", "marts.systems holds 0 systems, fewer than the 500 entries of the largest"),
-    ("delete from marts.list_shares where dimension = 'vendor' and list_date = '2020-11-01'",
-     "2020-11 is loaded (500 entries in raw) but marts.list_shares adds up to 500 systems in 8 of its 9"),
-    ("drop table marts.demand_forecast", "marts.demand_forecast does not exist (required by suite"),
-    ("delete from marts.green500 where list_date = '2024-06-01' and green500_rank > 100",
-     "2024-06 has 194 entries reporting power in raw but marts.green500 holds 100"),
-    ("delete from marts.list_turnover", "1993-06 is loaded (500 entries in raw) but marts.list_turnover has 0 rows"),
-    ("delete from marts.national_compute where list_date = '2024-06-01' and country = 'Japan'",
-     "2024-06 is loaded (500 entries in raw) but marts.national_compute counts 471 TOP500 systems for it, not 500"),
-    ("delete from marts.demand_forecast where scenario = 'openai_2018'",
-     "1 demand scenario(s) of the seed are missing from marts.demand_forecast"),
-])
+@pytest.mark.parametrize(
+    ("breakage", "expected"),
+    [
+        (
+            "delete from marts.country_list_stats where list_date = (select max(list_date) from marts.country_list_stats)",
+            "2026-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500",
+        ),
+        (
+            "delete from marts.list_entries",
+            "1993-06 is loaded (500 entries in raw) but marts.list_entries holds 0 of its entries",
+        ),
+        ("delete from marts.systems", "marts.systems holds 0 systems, fewer than the 500 entries of the largest"),
+        (
+            "delete from marts.list_shares where dimension = 'vendor' and list_date = '2020-11-01'",
+            "2020-11 is loaded (500 entries in raw) but marts.list_shares adds up to 500 systems in 8 of its 9",
+        ),
+        ("drop table marts.demand_forecast", "marts.demand_forecast does not exist (required by suite"),
+        (
+            "delete from marts.green500 where list_date = '2024-06-01' and green500_rank > 100",
+            "2024-06 has 194 entries reporting power in raw but marts.green500 holds 100",
+        ),
+        (
+            "delete from marts.list_turnover",
+            "1993-06 is loaded (500 entries in raw) but marts.list_turnover has 0 rows",
+        ),
+        (
+            "delete from marts.national_compute where list_date = '2024-06-01' and country = 'Japan'",
+            "2024-06 is loaded (500 entries in raw) but marts.national_compute counts 471 TOP500 systems for it, not 500",
+        ),
+        (
+            "delete from marts.demand_forecast where scenario = 'openai_2018'",
+            "1 demand scenario(s) of the seed are missing from marts.demand_forecast",
+        ),
+    ],
+)
 def test_a_mart_broken_as_a_bug_would_fails_the_gate(marts_copy, breakage, expected):
     validate_marts(marts_copy, "run-ok")  # the real marts pass
     with duckdb.connect(str(marts_copy.build_db)) as con:
@@ -169,15 +198,19 @@ def test_a_broken_mart_fails_the_marts_gate_with_its_rows_named(tmp_path, publis
     shutil.copy(published.build_db, mine.build_db)
     validate_marts(mine, "run-ok")  # the real marts pass
     with duckdb.connect(str(mine.build_db)) as con:
-        japan = con.execute("select systems from marts.country_list_stats "
-                            "where list_date = '2020-11-01' and country = 'Japan'").fetchone()[0]
+        japan = con.execute(
+            "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'Japan'"
+        ).fetchone()[0]
         con.execute("delete from marts.country_list_stats where list_date = '2020-11-01' and country = 'Japan'")
-        con.execute("update marts.list_entries set system_key = 'no-such-system' "
-                    "where list_date = '2020-11-01' and rank = 1")
+        con.execute(
+            "update marts.list_entries set system_key = 'no-such-system' where list_date = '2020-11-01' and rank = 1"
+        )
     with pytest.raises(ValidationFailed) as exc:
         validate_marts(mine, "run-broken")
     message = str(exc.value)
-    assert f"2020-11 is loaded (500 entries in raw) but marts.country_list_stats counts {500 - japan} systems" in message
+    assert (
+        f"2020-11 is loaded (500 entries in raw) but marts.country_list_stats counts {500 - japan} systems" in message
+    )
     assert "system_key 'no-such-system' (2020-11 rank 1) is not in marts.systems" in message
     runs = _audit(mine, "select run_id, success from audit.validation_runs order by started_at")
     assert runs[-2:] == [("run-ok", True), ("run-broken", False)]
@@ -214,6 +247,8 @@ def test_an_unknown_cluster_country_or_an_impossible_date_fails_the_reference_ga
     message = str(exc.value)
     line_1, name_1 = rows.loc[first, "source_line"], rows.loc[first, "name"]
     line_2 = rows.loc[second, "source_line"]
-    assert (f"gpu_clusters.csv: country 'Atlantis' at line {line_1} ({name_1}) is neither an ISO 3166 name nor a "
-            "spelling in dbt_project/seeds/epoch_country_names.csv") in message
+    assert (
+        f"gpu_clusters.csv: country 'Atlantis' at line {line_1} ({name_1}) is neither an ISO 3166 name nor a "
+        "spelling in dbt_project/seeds/epoch_country_names.csv"
+    ) in message
     assert f"gpu_clusters.csv: decommissioned_date 1850-01-01 before 2000 at line {line_2}" in message

@@ -124,8 +124,9 @@ def parse(file: SourceFile) -> ParsedFile:
     parsed = csv_tables.parse(dataset, file)
     if dataset is GPU_CLUSTERS:
         rows = parsed.rows
-        rows["decommissioned_date"] = _dates_or_months(rows, "decommissioned_date",
-                                                       "Decommissioned Date (if applicable)", file.file_name)
+        rows["decommissioned_date"] = _dates_or_months(
+            rows, "decommissioned_date", "Decommissioned Date (if applicable)", file.file_name
+        )
     if dataset is AI_AND_COMPUTE:
         rows = parsed.rows
         rows.insert(2, "training_compute_flop", rows["petaflop_s_days"] * FLOP_PER_PETAFLOP_S_DAY)
@@ -148,8 +149,9 @@ def _dates_or_months(rows: pd.DataFrame, column: str, header: str, name: str) ->
             problem = str(exc).replace(repr(day), repr(text))
             raise SourceError(name, f"row at line {line}, column {header!r}: {problem}") from None
 
-    return pd.Series([one(v, int(line)) for v, line in zip(rows[column], rows["source_line"])],
-                     index=rows.index, dtype="object")
+    return pd.Series(
+        [one(v, int(line)) for v, line in zip(rows[column], rows["source_line"])], index=rows.index, dtype="object"
+    )
 
 
 def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -> None:

@@ -55,6 +55,7 @@ class Dataset:
 
 # --- sources -------------------------------------------------------------------
 
+
 def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
@@ -95,6 +96,7 @@ def check_header(d: Dataset, path: Path, name: str) -> None:
 
 
 # --- parsing -------------------------------------------------------------------
+
 
 def parse(d: Dataset, file: SourceFile) -> ParsedFile:
     """One CSV -> typed rows for d.table plus the row as written in `original`."""
@@ -271,4 +273,3 @@ def _series(values: list, kind: str) -> pd.Series:
     if kind == "bool":
         return pd.Series(values, dtype="boolean")
     return pd.Series(values, dtype="object")
-

@@ -126,7 +126,6 @@ def parse(file: SourceFile) -> ParsedFile:
     return parsed
 
 
-
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
     return load.parse_all(parse, files)

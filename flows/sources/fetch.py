@@ -135,20 +135,30 @@ def download(
         digest = hashlib.sha256()
         started = time.monotonic()
         try:
-            with session.get(url, stream=True, headers=headers,
-                             timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s)) as resp:
+            with session.get(
+                url,
+                stream=True,
+                headers=headers,
+                timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s),
+            ) as resp:
                 if resp.status_code == 304 and headers:
                     return False
                 if resp.status_code == 404:
                     raise NotFound(label, f"HTTP 404 Not Found at {_safe(url)}")
                 if resp.status_code in RETRY_STATUSES:
-                    raise TransientFetchError(label, f"HTTP {resp.status_code} {resp.reason} after {settings.http_retries} retries from {_safe(url)}")
+                    raise TransientFetchError(
+                        label,
+                        f"HTTP {resp.status_code} {resp.reason} after {settings.http_retries} retries from {_safe(url)}",
+                    )
                 if resp.status_code >= 400:
                     raise SourceError(label, f"HTTP {resp.status_code} {resp.reason} from {_safe(url)}")
                 announced = int(resp.headers.get("Content-Length") or 0)
                 if announced > settings.http_max_bytes:
-                    raise SourceError(label, f"the server announces {announced:,} bytes, more than "
-                                             f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})")
+                    raise SourceError(
+                        label,
+                        f"the server announces {announced:,} bytes, more than "
+                        f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})",
+                    )
                 size = 0
                 with os.fdopen(fd, "wb") as out:
                     fd = -1
@@ -157,16 +167,24 @@ def download(
                     while chunk := resp.raw.read1(1 << 16, decode_content=True):
                         size += len(chunk)
                         if size > settings.http_max_bytes:
-                            raise SourceError(label, f"download stopped at {size:,} bytes: more than "
-                                                     f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})")
+                            raise SourceError(
+                                label,
+                                f"download stopped at {size:,} bytes: more than "
+                                f"TOP500_HTTP_MAX_BYTES={settings.http_max_bytes:,} ({_safe(url)})",
+                            )
                         if time.monotonic() - started > settings.http_total_timeout_s:
-                            raise SourceError(label, f"download stopped after {settings.http_total_timeout_s:g} s "
-                                                     f"(TOP500_HTTP_TOTAL_TIMEOUT_S) with {size:,} bytes received ({_safe(url)})")
+                            raise SourceError(
+                                label,
+                                f"download stopped after {settings.http_total_timeout_s:g} s "
+                                f"(TOP500_HTTP_TOTAL_TIMEOUT_S) with {size:,} bytes received ({_safe(url)})",
+                            )
                         digest.update(chunk)
                         out.write(chunk)
                     out.flush()
                     os.fsync(out.fileno())
-                received = Validators(resp.headers.get("ETag"), resp.headers.get("Last-Modified"), size, digest.hexdigest())
+                received = Validators(
+                    resp.headers.get("ETag"), resp.headers.get("Last-Modified"), size, digest.hexdigest()
+                )
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise TransientFetchError(label, f"{_describe(exc, settings)} ({_safe(url)})") from None
         check(tmp)
@@ -198,8 +216,10 @@ def _describe(exc: Exception, settings: Settings) -> str:
     if isinstance(reason, NewConnectionError):
         return f"could not connect after {settings.http_retries} retries"
     if isinstance(exc, requests.exceptions.Timeout) or isinstance(reason, (ReadTimeoutError, ConnectTimeoutError)):
-        return (f"timed out after {settings.http_retries} retries "
-                f"(connect {settings.http_connect_timeout_s:g} s, read {settings.http_read_timeout_s:g} s)")
+        return (
+            f"timed out after {settings.http_retries} retries "
+            f"(connect {settings.http_connect_timeout_s:g} s, read {settings.http_read_timeout_s:g} s)"
+        )
     if isinstance(exc, requests.exceptions.RetryError) or isinstance(reason, ResponseError):
         return f"server kept failing after {settings.http_retries} retries"
     return f"download failed: {type(reason).__name__}"

@@ -77,7 +77,9 @@ def list_date_of(file_name: str) -> date:
         raise SourceError(file_name, "file name is not TOP500_YYYYMM.xls or TOP500_YYYYMM.xlsx")
     year, month = int(match[1]), int(match[2])
     if month not in (6, 11) or year < FIRST_LIST.year:
-        raise SourceError(file_name, f"no TOP500 list is published for {year}-{month:02d} (lists are June and November since 1993)")
+        raise SourceError(
+            file_name, f"no TOP500 list is published for {year}-{month:02d} (lists are June and November since 1993)"
+        )
     return date(year, month, 1)
 
 
@@ -86,6 +88,7 @@ def file_key(list_date: date) -> str:
 
 
 # --- sources -----------------------------------------------------------------
+
 
 def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
@@ -115,22 +118,31 @@ def skipped_files(source: str, settings: Settings) -> list[str]:
 
 def _strays(directory: Path) -> list[str]:
     """Not a list file, not hidden, not the snapshot's own notes (*.md)."""
-    return sorted(p.name for p in directory.iterdir()
-                  if p.is_file() and not FILE_NAME.match(p.name) and not p.name.startswith(".")
-                  and not p.name.endswith(".md"))
+    return sorted(
+        p.name
+        for p in directory.iterdir()
+        if p.is_file() and not FILE_NAME.match(p.name) and not p.name.startswith(".") and not p.name.endswith(".md")
+    )
 
 
 def _from_directory(directory: Path, uri_prefix: str | None) -> list[SourceFile]:
     paths = sorted(p for p in directory.iterdir() if p.is_file() and FILE_NAME.match(p.name))
     strays = _strays(directory)
     if strays:
-        log.warning("%s: skipped %d file(s) that are not TOP500_YYYYMM.xls[x] list files: %s",
-                    directory, len(strays), ", ".join(strays))
+        log.warning(
+            "%s: skipped %d file(s) that are not TOP500_YYYYMM.xls[x] list files: %s",
+            directory,
+            len(strays),
+            ", ".join(strays),
+        )
     by_date: dict[date, Path] = {}
     for path in paths:
         list_date = list_date_of(path.name)
         if list_date in by_date:
-            raise SourceError(str(directory), f"two files for the {file_key(list_date)} list: {by_date[list_date].name} and {path.name}")
+            raise SourceError(
+                str(directory),
+                f"two files for the {file_key(list_date)} list: {by_date[list_date].name} and {path.name}",
+            )
         by_date[list_date] = path
     if not by_date:
         raise SourceError(str(directory), "holds no TOP500_YYYYMM.xls[x] files")
@@ -154,8 +166,13 @@ def reject_copies(files: list[SourceFile], loaded: dict[str, str] | None = None)
         first = seen.get(f.sha256)
         if first is not None and first[0] != f.file_key:
             other = first[1] or f"the {first[0]} list already loaded"
-            errors.append(SourceError(f.file_name, f"is byte-identical to {other} (sha256 {f.sha256[:12]}): "
-                                                   f"a copy under another list's name, not the {f.file_key} list"))
+            errors.append(
+                SourceError(
+                    f.file_name,
+                    f"is byte-identical to {other} (sha256 {f.sha256[:12]}): "
+                    f"a copy under another list's name, not the {f.file_key} list",
+                )
+            )
         else:
             seen[f.sha256] = (f.file_key, f.file_name)
     if errors:
@@ -163,6 +180,7 @@ def reject_copies(files: list[SourceFile], loaded: dict[str, str] | None = None)
 
 
 # --- parsing -----------------------------------------------------------------
+
 
 def parse(file: SourceFile) -> ParsedFile:
     """One list file -> one row per rank in the raw.top500_entries shape.
@@ -249,8 +267,9 @@ def _map_headers(headers: list[str], name: str) -> dict[str, tuple[int, float]]:
     return mapping
 
 
-def _convert_column(cells: tuple, col, factor: float, name: str, header: str,
-                    excel_rows: list[int]) -> list | np.ndarray:
+def _convert_column(
+    cells: tuple, col, factor: float, name: str, header: str, excel_rows: list[int]
+) -> list | np.ndarray:
     """One column of one file, converted as a whole rather than cell by cell.
 
     Text columns repeat a few values (sites, vendors, countries): each distinct cell is cleaned once.

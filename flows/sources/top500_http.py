@@ -100,9 +100,14 @@ def collect(base: str, settings: Settings, today: date, report: FetchReport | No
                 report.downloaded.append(item.dest.name)
             else:
                 report.not_modified += 1
-    log.info("%s: %d list(s) downloaded%s, %d unchanged (304)%s", base, len(report.downloaded),
-             f" ({', '.join(report.downloaded)})" if report.downloaded else "", report.not_modified,
-             f", not out yet: {', '.join(report.pending)}" if report.pending else "")
+    log.info(
+        "%s: %d list(s) downloaded%s, %d unchanged (304)%s",
+        base,
+        len(report.downloaded),
+        f" ({', '.join(report.downloaded)})" if report.downloaded else "",
+        report.not_modified,
+        f", not out yet: {', '.join(report.pending)}" if report.pending else "",
+    )
     if errors:
         raise SourceErrors(errors)
     return landed_files(base, settings)
