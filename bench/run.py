@@ -21,6 +21,7 @@ Usage: python bench/run.py [--repeat N] [--skip-scale] [--out bench/results.json
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -32,7 +33,7 @@ import tempfile
 import threading
 import time
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -91,10 +92,8 @@ class TreeMemory:
                 procs = [self.root, *self.root.children(recursive=True)]
                 total = 0
                 for p in procs:
-                    try:
+                    with contextlib.suppress(psutil.Error):
                         total += p.memory_info().rss
-                    except psutil.Error:
-                        pass
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 pass
@@ -400,7 +399,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="top500-bench-"))
     failed = None
     try:
-        results: dict = {"measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine()}
+        results: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
         print("parse + load ...", flush=True)
         pl = bench_parse_load(work, max(args.repeat, 5))
         results["parse_load_all_lists_s"] = pl["parse_load_s"]

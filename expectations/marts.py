@@ -15,7 +15,7 @@ SHARE_TOLERANCE = 0.01
 LIST_SHARE_DIMENSIONS = 9  # vendor, segment, accelerator, interconnect, processor, OS, architecture, continent, country
 
 # One row per list loaded in raw, with what each list-grain mart holds for it (0 / NULL when absent).
-LIST_COMPLETENESS = f"""
+LIST_COMPLETENESS = """
 with lists as (
     select list_date, count(*) as raw_entries,
            count(*) filter (where power_kw > 0 and rmax_tflops > 0) as raw_power_entries,

@@ -151,7 +151,7 @@ def _explain(exc: duckdb.Error) -> AnalystError:
         )
     if "configuration has been locked" in text:
         return WriteRefused(f"refused: the configuration of an analyst connection is locked.\n  DuckDB said: {text}")
-    if "read-only mode" in text or "read-only" in text and isinstance(exc, duckdb.InvalidInputException):
+    if "read-only mode" in text or ("read-only" in text and isinstance(exc, duckdb.InvalidInputException)):
         return WriteRefused(
             "refused: the published warehouse is read-only; `top500 sql` only reads "
             "(SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN). The data changes only through "

@@ -53,7 +53,7 @@ class _App(typer.Typer):
     def __call__(self, *args, **kwargs):
         try:
             return super().__call__(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - only DuckDB's lock conflict is turned into a message
+        except Exception as exc:  # only DuckDB's lock conflict is turned into a message
             from flows.analyst import lock_holder_message
             from flows.settings import get_settings
 

@@ -9,7 +9,7 @@ back, together. The manifest records the database's sha256 and list range.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -126,7 +126,7 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> dic
 def write_exports(db_path: Path, out_dir: Path) -> Path:
     """Export every mart of `db_path` into `out_dir` (made here); returns the manifest's path."""
     out_dir.mkdir(parents=True)
-    generated = datetime.now(timezone.utc)
+    generated = datetime.now(UTC)
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         tables = [_export_table(con, t, out_dir / f"{t}.parquet") for t in mart_tables(con)]

@@ -20,7 +20,7 @@ def code_fingerprint(settings: Settings) -> str:
     return tree_digest(settings.dbt_project_dir, settings.expectations_dir, PROJECT_ROOT / "flows").hexdigest()
 
 
-def tree_digest(*roots: Path) -> "hashlib._Hash":
+def tree_digest(*roots: Path) -> hashlib._Hash:
     """The names and bytes of the code files under `roots` (build outputs and caches left out)."""
     digest = hashlib.sha256()
     for root in roots:

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -90,7 +90,7 @@ def warehouse_lock(warehouse_dir: Path, command: str | None = None) -> Iterator[
         raise RunInProgress(_read(path)) from None
     info = {
         "pid": os.getpid(),
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command or " ".join(["top500", *sys.argv[1:2]]),
     }
     os.ftruncate(fd, 0)

@@ -16,14 +16,14 @@ import json
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import load, progress
+from flows import load
 from flows.fingerprint import code_fingerprint
 from flows.load import ParsedFile, SourceFile
 from flows.lock import warehouse_lock
@@ -422,7 +422,7 @@ def _finish(run: RunSummary, started: float, settings: Settings) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _report(run: RunSummary) -> None:

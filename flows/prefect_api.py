@@ -79,10 +79,12 @@ class TemporaryServer:
                 raise ServerDidNotStart(
                     f"the temporary Prefect server exited ({self.process.returncode}); see {self.log_path}"
                 )
-            with contextlib.suppress(OSError, urllib.error.URLError):
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return
+            with (
+                contextlib.suppress(OSError, urllib.error.URLError),
+                urllib.request.urlopen(f"{self.url}/health", timeout=2) as resp,
+            ):
+                if resp.status == 200:
+                    return
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(
                     f"the temporary Prefect server did not answer within {timeout_s:.0f} s; see {self.log_path}"

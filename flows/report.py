@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,8 +106,8 @@ def _unreadable(m: Marts, table: str, need: set[str], issue: str) -> str | None:
 
 
 def _year_to_date(x: float) -> date:
-    year = int(math.floor(x))
-    month = int(round((x - year) * 12)) + 1
+    year = math.floor(x)
+    month = round((x - year) * 12) + 1
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
@@ -1032,7 +1032,7 @@ def _guarded(make, m: Marts) -> Panel:
     (data-status="error", which the browser test rejects) instead of stopping the publish."""
     try:
         return make(m)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         key = make.__name__.removesuffix("_panel")
         panel = Panel(key, f"{key} chart", "")
         panel.unavailable = f"Could not draw this chart: {type(exc).__name__}: {exc}"
@@ -1103,7 +1103,7 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
     finally:
         con.close()
     meta = {
-        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "published": db_path.name,
         "sha256": sha256_of(db_path),
         "first_list": lists["first"],

@@ -35,7 +35,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from prefect.schedules import Cron, Schedule
@@ -119,7 +119,7 @@ def next_runs(n: int = 6, after: datetime | None = None) -> list[datetime]:
     """The next `n` run times of the deployment, computed the way the Prefect server does."""
     from prefect.server.schemas.schedules import CronSchedule
 
-    start = after or datetime.now(timezone.utc)
+    start = after or datetime.now(UTC)
 
     async def dates() -> list[datetime]:
         found: list[datetime] = []
@@ -128,7 +128,7 @@ def next_runs(n: int = 6, after: datetime | None = None) -> list[datetime]:
         return sorted(found)[:n]
 
     # plain stdlib datetimes (Prefect returns pendulum ones)
-    return [datetime.fromtimestamp(d.timestamp(), tz=timezone.utc) for d in asyncio.run(dates())]
+    return [datetime.fromtimestamp(d.timestamp(), tz=UTC) for d in asyncio.run(dates())]
 
 
 def api_url() -> str | None:
@@ -184,7 +184,7 @@ def serve(source: str = DEFAULT_SOURCE) -> None:
 
 def days_to_next_run(release: date, hour_utc: int = 12) -> float:
     """Days from an announcement (taken as `hour_utc` on that day) to the first run after it."""
-    announced = datetime(release.year, release.month, release.day, hour_utc, tzinfo=timezone.utc)
+    announced = datetime(release.year, release.month, release.day, hour_utc, tzinfo=UTC)
     first = next_runs(1, after=announced)[0]
     return (first - announced) / timedelta(days=1)
 
@@ -194,7 +194,7 @@ def days_to_next_run(release: date, hour_utc: int = 12) -> float:
 
 def when(moment: datetime) -> str:
     """`Tue 2026-05-05 06:00 UTC (08:00 CEST local)`: UTC, and the machine's local time (TZ)."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     local = moment.astimezone()
     text = f"{utc:%a %Y-%m-%d %H:%M} UTC"
     if local.utcoffset() != timedelta(0):
@@ -221,7 +221,7 @@ def describe(count: int = 6, now: datetime | None = None, settings=None) -> list
             server = _last_flow_run(check_server(url, timeout_s=3.0))
         except NoServer:
             lines.append(f"Prefect server at PREFECT_API_URL={url}: not reachable")
-        except Exception as exc:  # noqa: BLE001 - an old server, a permission problem: say so, go on
+        except Exception as exc:  # an old server, a permission problem: say so, go on
             lines.append(f"Prefect server at {url}: could not read the deployment ({type(exc).__name__}: {exc})")
     else:
         lines.append("Prefect: PREFECT_API_URL is not set; the runs above are computed from the schedule")
@@ -290,7 +290,7 @@ def _last_local_run(settings) -> str | None:
     path = settings.build_dir / "last_run.json"
     try:
         run = json.loads(path.read_text())
-        started = datetime.fromisoformat(run["started_at"]).replace(tzinfo=timezone.utc)  # recorded in UTC
+        started = datetime.fromisoformat(run["started_at"]).replace(tzinfo=UTC)  # recorded in UTC
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return (
@@ -307,7 +307,7 @@ def _published_run(settings) -> str | None:
     current = publish.current(settings)
     if current is None:
         return None
-    published = datetime.fromisoformat(current.published_at.rstrip("Z")).replace(tzinfo=timezone.utc)
+    published = datetime.fromisoformat(current.published_at.rstrip("Z")).replace(tzinfo=UTC)
     lists = current.lists
     return (
         f"published file {settings.published_db}: generation {current.generation} "

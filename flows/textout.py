@@ -12,10 +12,11 @@ import math
 import os
 import shutil
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import IO, Any, Sequence
+from typing import IO, Any
 
 NULL = "NULL"
 SIGNIFICANT = 10  # digits kept for large numbers: 18732742.16, not 18732742.161770012

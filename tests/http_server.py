@@ -12,8 +12,8 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
-from email.utils import formatdate
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,7 +66,7 @@ def _handler(site: Top500Site):
         def log_message(self, *args):  # keep test output clean
             pass
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             self._record = dict(self.headers)
             site.requests.append((self.path, self._record))
             if site.credentials and not self._authorized():

@@ -6,7 +6,7 @@ from collections import Counter
 
 import duckdb
 import pytest
-from conftest import built_copy  # noqa: E402
+from conftest import built_copy
 
 from flows.specs_report import coverage_summary
 
@@ -139,15 +139,15 @@ def test_spec_mart_counts_the_strings_it_serves(con):
 
 
 def test_processor_matches(con):
-    rows = dict(
-        (p, (name, rule, peak))
+    rows = {
+        p: (name, rule, peak)
         for p, name, rule, peak in con.execute(
             """select processor, processor_spec_name, match_rule, fp64_peak_tflops_per_node
                from intermediate.int_processor_spec_matches
                where processor in ('A64FX 48C 2.2GHz', 'Intel Xeon Phi 7250 68C 1.4GHz',
                                    'AMD EPYC 7763 64C 2.45GHz', 'Xeon Platinum 8480C 48C 2GHz')"""
         ).fetchall()
-    )
+    }
     assert rows["A64FX 48C 2.2GHz"] == ("Fujitsu A64FX 48C 2.2GHz", "curated", 3.3792)
     assert rows["Intel Xeon Phi 7250 68C 1.4GHz"][:2] == ("Intel Xeon Phi 7250", "normalized")
     assert rows["AMD EPYC 7763 64C 2.45GHz"][:2] == ("AMD EPYC 7763", "normalized")

@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 import pycountry
 import pytest
-from conftest import built_copy  # noqa: E402
+from conftest import built_copy
 
 from flows import report, transform
 from flows.errors import SourceError
-from flows.transform import DbtRunError
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute
+from flows.transform import DbtRunError
 
 NODES = ["+national_compute", "+ai_clusters", "+demand_supply_gap", "+demand_gap_milestones", "+performance_trend"]
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "epoch_country_names.csv"

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import make_settings, private_copy  # noqa: E402
+from conftest import make_settings, private_copy
 
 from flows import analyst
 from flows.publish import file_state
@@ -142,7 +142,6 @@ def test_tables_lists_every_mart_with_its_description(published):
 
 def _readme_queries(path: Path = PROJECT_ROOT / "README.md") -> list[str]:
     """Every statement of the README's ```sql blocks (comment-only chunks dropped)."""
-    import re
 
     blocks = re.findall(r"```sql\n(.*?)```", path.read_text(), flags=re.S)
     statements = [chunk for block in blocks for chunk in block.split(";")]
@@ -193,11 +192,11 @@ def test_narrow_terminal_shows_every_value_whole_one_field_per_line(published):
 def test_wide_terminal_prints_an_aligned_table_with_numbers_right_aligned(published):
     result = _cli(published, "sql", README_FIRST, columns=250)
     assert result.returncode == 0, result.stderr
-    header, rule, *body, footer = result.stdout.splitlines()
+    header, _rule, *body, footer = result.stdout.splitlines()
     assert footer == "5 row(s)" and len(body) == 5
     names = [h.strip() for h in header.split("|")]
     assert names[:3] == ["list_date", "list_label", "edition"]
-    cells = [[c for c in line.split("|")] for line in body]
+    cells = [list(line.split("|")) for line in body]
     rmax = names.index("total_rmax_tflops")
     assert [c[rmax].strip() for c in cells] == [f"{r[5]:.2f}" for r in _direct(published, README_FIRST)]
     for row in cells:  # right-aligned: padding on the left, one space before the separator

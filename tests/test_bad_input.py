@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import BUNDLED_LISTS  # noqa: E402
+from conftest import BUNDLED_LISTS
 from workbook_edits import edit_xlsx, header_cell
 
 from flows.errors import SourceError, SourceErrors

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
+from conftest import BUNDLED_LISTS, copy_bundled
 from http_server import serve_directory
 from workbook_edits import edit_xlsx
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import copy_bundled  # noqa: E402
+from conftest import copy_bundled
 
 from flows.load import sha256_of
 from flows.settings import PROJECT_ROOT

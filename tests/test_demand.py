@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import built_copy, load_reference_sources  # noqa: E402
+from conftest import built_copy, load_reference_sources
 from scipy import stats
 
 from flows import transform

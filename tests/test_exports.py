@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy
-from conftest import private_copy  # noqa: E402
+from conftest import private_copy
 from sqlalchemy import create_engine, inspect, text
 
 from flows import exports

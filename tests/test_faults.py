@@ -10,7 +10,7 @@ import time
 
 import duckdb
 import pytest
-from conftest import copy_bundled  # noqa: E402
+from conftest import copy_bundled
 
 from flows.load import sha256_of
 from flows.publish import check_copy

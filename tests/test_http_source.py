@@ -6,7 +6,7 @@ import logging
 from datetime import date
 
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled, make_settings  # noqa: E402
+from conftest import BUNDLED_LISTS, copy_bundled, make_settings
 from http_server import Fault, ServerThread, Top500Site
 
 from flows.errors import SourceError, SourceErrors

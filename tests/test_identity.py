@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import built_copy  # noqa: E402
+from conftest import built_copy
 
 NODES = [
     "+system_linkage_quality",

@@ -11,7 +11,7 @@ import time
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled  # noqa: E402
+from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled
 
 from flows import load
 from flows.sources import top500

@@ -7,7 +7,7 @@ from collections import Counter
 
 import duckdb
 import pytest
-from conftest import ReadOnlyDirectory, built_copy  # noqa: E402
+from conftest import ReadOnlyDirectory, built_copy
 
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import built_copy  # noqa: E402
+from conftest import built_copy
 
 from flows.settings import PROJECT_ROOT
 
@@ -142,7 +142,7 @@ def test_energy_series_and_fits(con):
     assert lists[0][0] == "2008-06" and len(lists) == 37
     assert all(g1 >= median > 0 for _, _, _, g1, median in lists)
     assert all(cov == pytest.approx(n / 5) for _, n, cov, _, _ in lists)
-    assert dict((r[0], r[1]) for r in lists)["2017-06"] == 500  # the one list where every entry printed power
+    assert {r[0]: r[1] for r in lists}["2017-06"] == 500  # the one list where every entry printed power
     fits = {
         (s, e): (months, lo, hi)
         for s, e, months, lo, hi in con.execute(
@@ -175,7 +175,7 @@ def test_analyst_questions_run_on_the_marts(con):
     per_list: dict[str, list] = {}
     for row in green:
         per_list.setdefault(row[0], []).append(row)
-    assert list(per_list)[0] == "2020-06" and len(per_list) == 13
+    assert next(iter(per_list)) == "2020-06" and len(per_list) == 13
     assert all([r[1] for r in rows] == [1, 2, 3, 4, 5] for rows in per_list.values())
     assert all(rows[0][4] >= rows[-1][4] for rows in per_list.values())
     assert per_list["2022-06"][0][2] == "Frontier TDS"

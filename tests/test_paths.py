@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled  # noqa: E402
+from conftest import BUNDLED_LISTS, copy_bundled
 from http_server import Fault, ServerThread, Top500Site
 from workbook_edits import edit_xlsx
 

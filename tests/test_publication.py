@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, ReadOnlyDirectory, copy_bundled  # noqa: E402
+from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, ReadOnlyDirectory, copy_bundled
 
 from flows.load import sha256_of
 

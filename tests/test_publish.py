@@ -161,7 +161,7 @@ def test_a_failed_publication_leaves_every_published_path_untouched(settings, mo
         con.execute("create table marts.t as select 1 as x")
         con.execute("create view marts.broken as select x from marts.t")
         con.execute("drop table marts.t")
-    with pytest.raises(PublishError, match="marts.broken does not resolve"):
+    with pytest.raises(PublishError, match=r"marts\.broken does not resolve"):
         _publish(settings)
     assert (_unit(settings), (settings.report_dir / "index.html").read_bytes()) == before
     assert len(publish.generations(settings)) == 1
@@ -176,7 +176,7 @@ def test_a_warehouse_that_cannot_be_written_is_a_message_and_nothing_changes(set
     os.rename(settings.publications_dir, moved)
     settings.publications_dir.write_text("a file where the directory should be")  # every write below fails
     try:
-        with pytest.raises(PublishError, match="could not write the publication under .*NotADirectoryError"):
+        with pytest.raises(PublishError, match=r"could not write the publication under .*NotADirectoryError"):
             _publish(settings)
     finally:
         settings.publications_dir.unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import subprocess
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import chromium, private_copy  # noqa: E402
+from conftest import chromium, private_copy
 
 from flows import report
 from flows.settings import Settings
@@ -76,7 +77,7 @@ def test_page_is_self_contained(built):
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"?(https?:)?//", html), "no external resources"
     assert len(re.findall(r"\* plotly\.js v\d", html)) == 1, "plotly.js embedded exactly once"
     statuses = {k: v[0] for k, v in _sections(html).items()}
-    assert statuses == {k: "chart" for k in ALL_PANELS}
+    assert statuses == dict.fromkeys(ALL_PANELS, "chart")
     assert "South Korea" in html and "2026-06" in html
 
 
@@ -215,7 +216,7 @@ def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
     assert len({t.name for t in top}) == len(top), "one legend entry per line"
     # growth rates (log of the last multiplier): lines whose rates differ by less than 5% look like one
     rates = sorted(math.log(t.y[-1]) for t in top)
-    for a, b in zip(rates, rates[1:]):
+    for a, b in itertools.pairwise(rates):
         assert b / a > 1.05, (a, b)
     assert len({(t.line.color, t.line.dash) for t in top}) == len(top), "colour and dash differ line by line"
     # the two scenarios doubling every 3.4 months (OpenAI 2018 and the fit to OpenAI's points) are one entry

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -38,7 +38,7 @@ def test_every_recent_release_is_picked_up_within_three_days():
 
 
 def test_next_runs_fall_only_in_release_seasons():
-    start = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2027, 1, 1, tzinfo=UTC)
     runs = schedule.next_runs(60, after=start)
     assert len(runs) == 60
     assert {r.month for r in runs} <= SEASON_MONTHS
@@ -123,7 +123,7 @@ def test_schedule_command_tells_what_the_published_file_came_from(published, tmp
     from flows import publish
 
     current = publish.current(published)
-    when = datetime.fromisoformat(current.published_at).replace(tzinfo=timezone.utc)
+    when = datetime.fromisoformat(current.published_at).replace(tzinfo=UTC)
     result = _schedule_cli(
         tmp_path, "schedule", "-n", "1", env_extra={"TZ": "UTC", "TOP500_WAREHOUSE_DIR": str(published.warehouse_dir)}
     )
@@ -278,7 +278,7 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     assert "no new list" in (dep.description or "")
     crons = sorted((s.schedule.cron, s.schedule.timezone) for s in dep.schedules)
     assert crons == sorted([(schedule.ISC_CRON, "UTC"), (schedule.SC_CRON, "UTC")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     upcoming = []
     for s in dep.schedules:
         cron = CronSchedule(cron=s.schedule.cron, timezone=s.schedule.timezone, day_or=s.schedule.day_or)

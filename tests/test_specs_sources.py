@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from http_server import serve_directory
 
 from flows import load
@@ -90,7 +89,7 @@ def test_directory_source_uses_the_same_layout(tmp_path):
     assert {f.file_name: f.sha256 for f in files} == SNAPSHOT_SHA256
     assert all(f.source_uri.startswith("file://") for f in files)
     (tmp_path / "mirror" / "ai_compute" / "compute.csv").unlink()
-    with pytest.raises(SourceError, match="ai_compute/compute.csv"):
+    with pytest.raises(SourceError, match=r"ai_compute/compute\.csv"):
         ai_compute.collect(str(tmp_path / "mirror"), settings_at(tmp_path))
 
 
@@ -229,7 +228,7 @@ def test_duplicate_hardware_names_are_rejected(tmp_path):
     path = mirror / "specs" / "ml_hardware.csv"
     rows = read_rows(path)
     h100 = next(r for r in rows if r[0] == "NVIDIA H100 SXM5 80GB")
-    write_rows(path, rows + [h100])
+    write_rows(path, [*rows, h100])
     files = epoch.collect(str(mirror), settings_at(tmp_path))
     with pytest.raises(
         SourceError,
@@ -264,7 +263,7 @@ def test_a_bad_file_loads_nothing_and_keeps_the_old_rows(tmp_path):
         prices = mirror / "specs" / "Hardware prices.csv"
         write_rows(prices, read_rows(prices))  # same rows, new bytes (no BOM, CRLF): a good changed file
         path = mirror / "specs" / "ml_hardware.csv"
-        write_rows(path, read_rows(path) + [read_rows(path)[1]])  # duplicate name
+        write_rows(path, [*read_rows(path), read_rows(path)[1]])  # duplicate name
         changed = load.changed_files(con, epoch.collect(str(mirror), settings))
         with pytest.raises(SourceErrors, match="duplicate value"):
             load.load_files(con, epoch.parse_all(changed), "bad")

@@ -56,7 +56,7 @@ def test_units_do_not_jump_at_the_2017_header_change(parsed_lists):
 
 def test_countries_are_harmonized(parsed_lists):
     countries = set().union(*(set(p.rows["country"].dropna()) for p in parsed_lists.values()))
-    for old, new in COUNTRY_NAMES.items():
+    for old, _new in COUNTRY_NAMES.items():
         assert old not in countries
     assert {"South Korea", "Czechia", "Saudi Arabia", "United States", "China", "Hong Kong"} <= countries
     korea_2019 = parsed_lists["2019-11"].rows

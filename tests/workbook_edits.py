@@ -29,7 +29,7 @@ def edit_xlsx(src: Path, dst: Path, cells: dict[str, object]) -> Path:
     xml = members[SHEET].decode("utf-8")
     for ref, value in cells.items():
         pattern = re.compile(rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', re.DOTALL)
-        xml, count = pattern.subn(lambda _m: _cell_xml(ref, value), xml, count=1)
+        xml, count = pattern.subn(lambda _m, ref=ref, value=value: _cell_xml(ref, value), xml, count=1)
         if count != 1:
             raise KeyError(f"cell {ref} not found in {src.name}")
     members[SHEET] = xml.encode("utf-8")

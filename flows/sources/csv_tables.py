@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -259,7 +259,7 @@ def to_timestamp(value: str) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not a timestamp") from None
     if parsed.tzinfo is not None:  # stored as naive UTC, like loaded_at
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
