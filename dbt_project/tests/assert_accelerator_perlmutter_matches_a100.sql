@@ -7,11 +7,15 @@ with perlmutter as (
 )
 
 select * from perlmutter
-where accelerator_spec_name is null
-   or accelerator_spec_name not like 'NVIDIA A100%'
-   or fp64_tensor_tflops is distinct from 19.5
+where
+    accelerator_spec_name is null
+    or accelerator_spec_name not like 'NVIDIA A100%'
+    or fp64_tensor_tflops is distinct from 19.5
 union all
 select null, 'Perlmutter missing from the 2021-11 list', null
 where not exists (select 1 from perlmutter)
-    -- a partial source (a directory of a few lists) need not hold 2021-11
-    and exists (select 1 from {{ source('raw', 'top500_entries') }} where list_date = date '2021-11-01')
+-- a partial source (a directory of a few lists) need not hold 2021-11
+and exists (
+    select 1 from {{ source('raw', 'top500_entries') }}
+    where list_date = date '2021-11-01'
+)

@@ -4,7 +4,8 @@
 -- Dammam-7, Pangea III, DeepL Mercury, Nebius ISEG2) and leaves Naver's DGX SuperPOD, never listed, unmatched.
 -- Checked when the cluster is in the loaded Epoch file and the system's first list is loaded.
 with expected as (
-    select * from (values
+    select * from (
+        values
         ('Oak Ridge NL Frontier', 'Frontier', '2022-06'),
         ('Lawrence Berkeley NL NERSC Perlmutter', 'Perlmutter', '2021-06'),
         ('Oak Ridge NL Summit', 'Summit', '2018-06'),
@@ -26,16 +27,22 @@ with expected as (
 checkable as (
     select expected.*
     from expected
-    where exists (select 1 from {{ source('raw', 'epoch_gpu_clusters') }} as raw_clusters
-                  where raw_clusters.name = expected.cluster_name)
-        and exists (select 1 from {{ source('raw', 'top500_entries') }} as raw_entries
-                    where strftime(raw_entries.list_date, '%Y-%m') = expected.list_label)
+    where exists (
+        select 1 from {{ source('raw', 'epoch_gpu_clusters') }} as raw_clusters
+        where raw_clusters.name = expected.cluster_name
+    )
+    and exists (
+        select 1 from {{ source('raw', 'top500_entries') }} as raw_entries
+        where strftime(raw_entries.list_date, '%Y-%m') = expected.list_label
+    )
 )
 
-select checkable.cluster_name, checkable.system_name as expected_system, systems.system_name as matched_system,
+select
+    checkable.cluster_name, checkable.system_name as expected_system, systems.system_name as matched_system,
     matches.top500_match_rule
 from checkable
 left join {{ ref('int_ai_clusters__top500_matches') }} as matches using (cluster_name)
 left join {{ ref('systems') }} as systems on systems.system_key = matches.top500_system_key
-where matches.cluster_name is null
+where
+    matches.cluster_name is null
     or systems.system_name is distinct from checkable.system_name

@@ -1,8 +1,9 @@
 {{ config(tags=['known_answers']) }}
 -- announced_systems holds systems that never ran HPL: no Epoch row the shared match finds on the loaded lists,
--- Meta GenAI 2024a/2024b (one cluster recorded twice) is one row (when H100 lists are loaded), and the curated rows (Meta RSC phases 1 and 2,
--- Naver's DGX SuperPOD) stay when the A100 lists they are compared with (2020-11 on) are loaded. Which listed
--- systems left the mart is checked on the full lists in tests/test_identity.py.
+-- Meta GenAI 2024a/2024b (one cluster recorded twice) is one row (when H100 lists are loaded), and the
+-- curated rows (Meta RSC phases 1 and 2, Naver's DGX SuperPOD) stay when the A100 lists they are compared
+-- with (2020-11 on) are loaded. Which listed systems left the mart is checked on the full lists in
+-- tests/test_identity.py.
 with announced as (
     select * from {{ ref('announced_systems') }}
 ),
@@ -17,17 +18,33 @@ failures as (
     union all
 
     select 'Meta GenAI 2024a/b', 'not exactly one row'
-    where (select count(*) from announced where system_name like 'Meta GenAI 2024_') <> 1
-        and exists (select 1 from {{ source('raw', 'top500_entries') }} where list_date >= date '2023-06-01')
+    where
+        (
+            select count(*) from announced
+            where system_name like 'Meta GenAI 2024_'
+        ) <> 1
+        and exists (
+            select 1 from {{ source('raw', 'top500_entries') }}
+            where list_date >= date '2023-06-01'
+        )
 
     union all
 
     select expected.system_name, 'curated row missing'
-    from (values ('Meta AI Research SuperCluster (RSC) phase 1'), ('Meta AI Research SuperCluster (RSC) phase 2'),
-        ('Naver NVIDIA DGX SuperPOD')) as expected (system_name)
-    where expected.system_name not in (select system_name from announced)
-        and exists (select 1 from {{ source('raw', 'top500_entries') }} where list_date = date '2020-11-01')
+    from (
+        values ('Meta AI Research SuperCluster (RSC) phase 1'), ('Meta AI Research SuperCluster (RSC) phase 2'),
+        ('Naver NVIDIA DGX SuperPOD')
+    ) as expected (system_name)
+    where
+        expected.system_name not in (select system_name from announced)
+        and exists (
+            select 1 from {{ source('raw', 'top500_entries') }}
+            where list_date = date '2020-11-01'
+        )
 )
 
 select * from failures
-where exists (select 1 from {{ source('raw', 'epoch_gpu_clusters') }} where name = 'Meta GenAI 2024a')
+where exists (
+    select 1 from {{ source('raw', 'epoch_gpu_clusters') }}
+    where name = 'Meta GenAI 2024a'
+)

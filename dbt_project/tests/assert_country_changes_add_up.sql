@@ -25,11 +25,16 @@ from totals
 left join changes using (edition)
 left join totals as previous on previous.edition = totals.edition - 1
 left join totals as year_ago on year_ago.edition = totals.edition - 2
-where changes.edition is null
+where
+    changes.edition is null
     or (previous.edition is null and changes.with_previous > 0)
-    or (previous.edition is not null and (changes.with_previous <> changes.country_rows
+    or (previous.edition is not null and (
+        changes.with_previous <> changes.country_rows
         or changes.systems_change <> totals.systems - previous.systems
-        or abs(changes.rmax_change - (totals.rmax_tflops - previous.rmax_tflops)) > 0.001))
+        or abs(changes.rmax_change - (totals.rmax_tflops - previous.rmax_tflops)) > 0.001
+    ))
     or (year_ago.edition is null and changes.with_year_ago > 0)
-    or (year_ago.edition is not null and (changes.with_year_ago <> changes.country_rows
-        or abs(changes.rmax_change_year - (totals.rmax_tflops - year_ago.rmax_tflops)) > 0.001))
+    or (year_ago.edition is not null and (
+        changes.with_year_ago <> changes.country_rows
+        or abs(changes.rmax_change_year - (totals.rmax_tflops - year_ago.rmax_tflops)) > 0.001
+    ))

@@ -13,6 +13,7 @@ per_list as (
 select loaded.list_date, per_list.systems_pct, per_list.rmax_pct
 from loaded
 left join per_list using (list_date)
-where per_list.list_date is null
+where
+    per_list.list_date is null
     or abs(per_list.systems_pct - 100) > 0.01
     or abs(per_list.rmax_pct - 100) > 0.01

@@ -4,5 +4,6 @@ select clusters.name as cluster_name, clusters.country as epoch_country, cluster
 from {{ source('raw', 'epoch_gpu_clusters') }} as clusters
 left join {{ ref('epoch_country_names') }} as countries
     on countries.epoch_country = clusters.country
-where clusters.country is not null
+where
+    clusters.country is not null
     and countries.country is null

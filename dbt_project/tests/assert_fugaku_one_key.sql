@@ -19,7 +19,10 @@ select
     (select count(*) from fugaku) as lists,
     loaded.lists_since
 from loaded
-where loaded.has_2020_06
-    and ((select count(distinct system_key) from fugaku) <> 1
+where
+    loaded.has_2020_06
+    and (
+        (select count(distinct system_key) from fugaku) <> 1
         or (select min(list_date) from fugaku) is distinct from date '2020-06-01'
-        or (select count(*) from fugaku) <> loaded.lists_since)
+        or (select count(*) from fugaku) <> loaded.lists_since
+    )

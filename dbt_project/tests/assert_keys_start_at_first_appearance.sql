@@ -9,9 +9,11 @@ with printing as (
     group by list_date
 )
 
-select printing.list_date, printing.entries_with_first_appearance,
+select
+    printing.list_date, printing.entries_with_first_appearance,
     quality.keys_starting_after_first_appearance
 from printing
 left join {{ ref('system_linkage_quality') }} as quality using (list_date)
-where quality.list_date is null
+where
+    quality.list_date is null
     or quality.keys_starting_after_first_appearance <> 0

@@ -2,5 +2,6 @@
 -- list (turnover is about a third), and never more than the list has.
 select *
 from {{ ref('system_linkage_quality') }}
-where previous_list_loaded
-  and (linked_pct < 30 or linked_entries > entries)
+where
+    previous_list_loaded
+    and (linked_pct < 30 or linked_entries > entries)

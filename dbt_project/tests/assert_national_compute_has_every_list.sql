@@ -20,13 +20,22 @@ per_date as (
     group by list_date
 )
 
-select loaded.list_date, per_date.country_rows, per_date.covered_rows, per_date.rows_with_cluster_figures,
+select
+    loaded.list_date, per_date.country_rows, per_date.covered_rows, per_date.rows_with_cluster_figures,
     epoch_end.until as epoch_data_until
 from loaded
 cross join epoch_end
 left join per_date using (list_date)
-where per_date.list_date is null
-    or (loaded.list_date <= epoch_end.until
-        and (per_date.covered_rows <> per_date.country_rows or per_date.rows_with_cluster_figures <> per_date.country_rows))
-    or (loaded.list_date > epoch_end.until
-        and (per_date.covered_rows > 0 or per_date.rows_with_cluster_figures > 0))
+where
+    per_date.list_date is null
+    or (
+        loaded.list_date <= epoch_end.until
+        and (
+            per_date.covered_rows <> per_date.country_rows
+            or per_date.rows_with_cluster_figures <> per_date.country_rows
+        )
+    )
+    or (
+        loaded.list_date > epoch_end.until
+        and (per_date.covered_rows > 0 or per_date.rows_with_cluster_figures > 0)
+    )

@@ -9,5 +9,6 @@ select
 from {{ ref('national_compute') }}
 where is_within_epoch_coverage
 group by list_date
-having (sum(total_h100e) > 0 and abs(sum(total_h100e_share_pct) - 100) > 1e-6)
+having
+    (sum(total_h100e) > 0 and abs(sum(total_h100e_share_pct) - 100) > 1e-6)
     or (sum(ai_cluster_h100e) > 0 and abs(sum(ai_cluster_h100e_share_pct) - 100) > 1e-6)

@@ -6,7 +6,8 @@ with printed as (
     select list_date, edition, count(*) filter (where previous_rank is null) as entries_without_previous_rank
     from {{ source('raw', 'top500_entries') }}
     group by list_date, edition
-    having count(previous_rank) > 0
+    having
+        count(previous_rank) > 0
         and (edition - 1) in (select edition from {{ source('raw', 'top500_entries') }})
 ),
 

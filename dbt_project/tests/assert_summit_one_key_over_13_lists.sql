@@ -20,8 +20,11 @@ found as (
 
 select found.*
 from found, loaded
-where loaded.lists = 15
-    and (found.keys <> 1
+where
+    loaded.lists = 15
+    and (
+        found.keys <> 1
         or found.lists <> 13
         or found.first is distinct from date '2018-06-01'
-        or found.last is distinct from date '2024-06-01')
+        or found.last is distinct from date '2024-06-01'
+    )

@@ -5,7 +5,8 @@
 -- Stampede2 keeps the key its System ID gives from 2017-11 on its 2017-06 entry too.
 -- Checked when every list of a machine's life is loaded (guard from raw).
 with expected as (
-    select * from (values
+    select * from (
+        values
         ('Roadrunner', '2008-06', 1, '2012-11', 22, 10, 1, null),
         ('Jaguar', '2009-11', 1, '2012-06', 6, 6, 1, null),
         ('Tianhe-1A', '2010-11', 1, '2023-11', 355, 27, 1, '176929'),
@@ -33,7 +34,11 @@ checkable as (
     from expected
     inner join loaded as first_list on first_list.list_label = expected.first_list
     inner join loaded as last_list on last_list.list_label = expected.last_list
-    where (select count(*) from loaded where loaded.edition between first_list.edition and last_list.edition)
+    where
+        (
+            select count(*) from loaded
+            where loaded.edition between first_list.edition and last_list.edition
+        )
         = last_list.edition - first_list.edition + 1
 ),
 
@@ -57,7 +62,8 @@ observed as (
 select checkable.*, observed.first_key, observed.last_key, observed.lists_on, observed.best_rank as observed_best_rank
 from checkable
 inner join observed using (machine)
-where observed.first_key is distinct from observed.last_key
+where
+    observed.first_key is distinct from observed.last_key
     or observed.lists_on <> checkable.lists
     or strftime(observed.first_list_date, '%Y-%m') <> checkable.first_list
     or strftime(observed.last_list_date, '%Y-%m') <> checkable.last_list

@@ -3,7 +3,8 @@
 with gap as (
     select months_ahead, gap_ratio
     from {{ ref('demand_supply_gap') }}
-    where demand_scenario = 'kr_study_roberta_bert'
+    where
+        demand_scenario = 'kr_study_roberta_bert'
         and supply_scenario = 'openai_2018'
         and months_ahead in (60, 68)
 ),
@@ -11,7 +12,8 @@ with gap as (
 forecast as (
     select months_ahead, ratio_to_baseline
     from {{ ref('demand_forecast') }}
-    where scenario = 'kr_study_roberta_bert'
+    where
+        scenario = 'kr_study_roberta_bert'
         and baseline_scenario = 'openai_2018'
         and months_ahead in (60, 68)
 ),
@@ -24,7 +26,8 @@ select expected.months_ahead, gap.gap_ratio, forecast.ratio_to_baseline
 from expected
 left join gap using (months_ahead)
 left join forecast using (months_ahead)
-where gap.gap_ratio is null
+where
+    gap.gap_ratio is null
     or forecast.ratio_to_baseline is null
     or gap.gap_ratio not between expected.low and expected.high
     or abs(forecast.ratio_to_baseline - gap.gap_ratio) > 1e-6 * gap.gap_ratio

@@ -23,27 +23,27 @@ keyed as (
 
 candidates as (
     select keyed.accelerator, specs.spec_name, 'exact' as match_rule, 1 as rule_order, specs.match_priority
-    from keyed join specs on specs.spec_name = keyed.accelerator
+    from keyed inner join specs on specs.spec_name = keyed.accelerator
 
     union all
     select keyed.accelerator, specs.spec_name, 'alias', 2, specs.match_priority
     from keyed
-    join {{ ref('accelerator_aliases') }} as aliases on aliases.accelerator = keyed.accelerator
-    join specs on specs.spec_name = aliases.spec_name
+    inner join {{ ref('accelerator_aliases') }} as aliases on aliases.accelerator = keyed.accelerator
+    inner join specs on specs.spec_name = aliases.spec_name
 
     union all
     select keyed.accelerator, specs.spec_name, 'normalized', 3, specs.match_priority
-    from keyed join specs on specs.normalized_key = keyed.normalized_key
+    from keyed inner join specs on specs.normalized_key = keyed.normalized_key
     where keyed.normalized_key <> ''
 
     union all
     select keyed.accelerator, specs.spec_name, 'variant', 4, specs.match_priority
-    from keyed join specs on specs.variant_key = keyed.variant_key
+    from keyed inner join specs on specs.variant_key = keyed.variant_key
     where keyed.variant_key <> ''
 
     union all
     select keyed.accelerator, specs.spec_name, 'family', 5, specs.match_priority
-    from keyed join specs on specs.family_key = keyed.family_key
+    from keyed inner join specs on specs.family_key = keyed.family_key
     where keyed.family_key <> ''
 ),
 

@@ -38,8 +38,9 @@ chips as (
         chips.datasheet_url
     from {{ ref('stg_epoch__chips') }} as chips
     left join ml_hardware on ml_hardware.spec_name = chips.hardware_name
-    where ml_hardware.spec_name is null
-      and not chips.is_cpu
+    where
+        ml_hardware.spec_name is null
+        and not chips.is_cpu
 ),
 
 epoch as (

@@ -42,10 +42,10 @@ select
     -- operational compute: running (Existing) or Decommissioned with a date, from a known first operational
     -- date, and neither a possible duplicate nor excluded by Epoch
     clusters.status in ('Existing', 'Decommissioned')
-        and clusters.first_operational_date is not null
-        and (clusters.status = 'Existing' or clusters.decommissioned_date is not null)
-        and not clusters.is_possible_duplicate
-        and not clusters.is_excluded as is_in_supply,
+    and clusters.first_operational_date is not null
+    and (clusters.status = 'Existing' or clusters.decommissioned_date is not null)
+    and not clusters.is_possible_duplicate
+    and not clusters.is_excluded as is_in_supply,
     clusters.first_operational_date as in_supply_from,
     -- the decommissioning, or the day the phase that supersedes it starts (phases count one at a time)
     least(clusters.decommissioned_date, successors.first_operational_date) as in_supply_until,

@@ -31,7 +31,8 @@ accelerated_entries as (
     from {{ ref('list_entries') }} as entries
     left join core_counts
         on core_counts.accelerator_family = {{ accelerator_family_key('entries.accelerator') }}
-    where entries.accelerator is not null
+    where
+        entries.accelerator is not null
         and entries.accelerator <> 'None'
 
 ),
@@ -47,7 +48,7 @@ listed as (
         max(list_date) as last_list_date,
         max(gpu_count) as gpu_count,
         list(distinct trim(regexp_replace(lower(strip_accents(name)), '[^a-z0-9]+', ' ', 'g')))
-            filter (where name is not null and name <> '') as name_words_list,
+        filter (where name is not null and name <> '') as name_words_list,
         list_distinct(flatten(list({{ distinctive_words('name') }}) filter (where name is not null and name <> '')))
             as distinctive_words,
         list(distinct regexp_replace(lower(strip_accents(site)), '[^a-z0-9]', '', 'g')) as site_norm_list
@@ -76,25 +77,37 @@ pairs as (
         (
             select max(length(words))
             from unnest(listed.name_words_list) as t (words)
-            where length(replace(words, ' ', '')) >= 4
-                and words not in ('superpod', 'dgx superpod', 'supercomputer', 'cluster', 'research', 'phase 1',
-                    'phase 2', 'phase 3', 'ai cluster', 'gpu cluster')
+            where
+                length(replace(words, ' ', '')) >= 4
+                and words not in (
+                    'superpod', 'dgx superpod', 'supercomputer', 'cluster', 'research', 'phase 1',
+                    'phase 2', 'phase 3', 'ai cluster', 'gpu cluster'
+                )
                 and contains(clusters.name_words, ' ' || words || ' ')
         ) as matched_name_length,
         -- the owner's name within the site ("Samsung" in "Samsung Electronics"), or the site within the owner
         (
-            select bool_or(length(clusters.owner_norm) >= 3
-                and (contains(site_norm, clusters.owner_norm) or contains(clusters.owner_norm, site_norm)))
+            select
+                bool_or(
+                    length(clusters.owner_norm) >= 3
+                    and (contains(site_norm, clusters.owner_norm) or contains(clusters.owner_norm, site_norm))
+                )
             from unnest(listed.site_norm_list) as t (site_norm)
         ) as owner_matches_site,
-        coalesce(abs(listed.gpu_count - clusters.chip_quantity_primary) <= 0.1 * clusters.chip_quantity_primary,
-            false) as count_within_10_pct
+        coalesce(
+            abs(listed.gpu_count - clusters.chip_quantity_primary) <= 0.1 * clusters.chip_quantity_primary,
+            false
+        ) as count_within_10_pct
     from clusters
     inner join listed
-        on length(clusters.chip_family) >= 3
-        and (contains(listed.accelerator_family, clusters.chip_family)
-            or contains(clusters.chip_family, listed.accelerator_family))
-    where clusters.status in ('Existing', 'Decommissioned')
+        on
+            length(clusters.chip_family) >= 3
+            and (
+                contains(listed.accelerator_family, clusters.chip_family)
+                or contains(clusters.chip_family, listed.accelerator_family)
+            )
+    where
+        clusters.status in ('Existing', 'Decommissioned')
         and clusters.first_operational_date is not null
         and listed.last_list_date >= clusters.first_operational_date - interval 6 months
         and (clusters.in_supply_until is null or listed.first_list_date < clusters.in_supply_until)
@@ -116,9 +129,10 @@ candidates as (
             when shares_name_word and same_country and count_within_10_pct then 'name_word_chip_count'
             -- no name in common: in the same country, the owner's site, the same chip in the same number
             -- (within 10%), first listed within a year before to two years after the cluster's first date
-            when same_country and owner_matches_site and count_within_10_pct
+            when
+                same_country and owner_matches_site and count_within_10_pct
                 and first_list_date between first_operational_date - interval 1 year
-                    and first_operational_date + interval 2 years then 'owner_chip_count'
+                and first_operational_date + interval 2 years then 'owner_chip_count'
         end as match_rule,
         case
             when matched_name_length is not null and same_country then 1
@@ -150,7 +164,7 @@ best_system as (
             ) as equally_good
         from candidates
         where match_rule is not null
-    )
+    ) as ranked
     where preference = 1 and equally_good = 1
 
 ),
@@ -164,17 +178,23 @@ overlapping_weaker as (
     from best_system as weaker
     inner join clusters as weaker_cluster on weaker_cluster.cluster_id = weaker.cluster_id
     inner join best_system as stronger
-        on stronger.system_key = weaker.system_key
-        and stronger.cluster_id <> weaker.cluster_id
+        on
+            stronger.system_key = weaker.system_key
+            and stronger.cluster_id <> weaker.cluster_id
     inner join clusters as stronger_cluster on stronger_cluster.cluster_id = stronger.cluster_id
-    where weaker_cluster.is_in_supply
+    where
+        weaker_cluster.is_in_supply
         and stronger_cluster.is_in_supply
         and weaker_cluster.in_supply_from < coalesce(stronger_cluster.in_supply_until, date '9999-12-31')
         and stronger_cluster.in_supply_from < coalesce(weaker_cluster.in_supply_until, date '9999-12-31')
-        and (-stronger.rule_strength, coalesce(stronger.matched_name_length, 0), -stronger.count_distance,
-                -stronger.date_distance)
-            > (-weaker.rule_strength, coalesce(weaker.matched_name_length, 0), -weaker.count_distance,
-                -weaker.date_distance)
+        and (
+            -stronger.rule_strength, coalesce(stronger.matched_name_length, 0), -stronger.count_distance,
+            -stronger.date_distance
+        )
+        > (
+            -weaker.rule_strength, coalesce(weaker.matched_name_length, 0), -weaker.count_distance,
+            -weaker.date_distance
+        )
 
 )
 
@@ -188,5 +208,6 @@ select
     best_system.gpu_count as top500_gpu_count
 from clusters
 left join best_system
-    on best_system.cluster_id = clusters.cluster_id
-    and best_system.cluster_id not in (select cluster_id from overlapping_weaker)
+    on
+        best_system.cluster_id = clusters.cluster_id
+        and best_system.cluster_id not in (select cluster_id from overlapping_weaker)

@@ -7,7 +7,8 @@ with openai as (
 
 notable as (
     select * from {{ ref('stg_epoch__notable_ai_models') }}
-    where training_compute_flop > 0
+    where
+        training_compute_flop > 0
         and publication_date is not null
 ),
 
@@ -20,26 +21,31 @@ selected as (
         training_compute_flop,
         false as is_frontier_model
     from openai
-    where not is_reference_point
+    where
+        not is_reference_point
         and publication_date between date '2012-01-01' and date '2018-12-31'
 
     union all
-    select 'notable_before_2010', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
+    select
+        'notable_before_2010', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
         is_frontier_model
     from notable
     where publication_date < date '2010-01-01'
 
     union all
-    select 'notable_2010_on', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
+    select
+        'notable_2010_on', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
         is_frontier_model
     from notable
     where publication_date >= date '2010-01-01'
 
     union all
-    select 'frontier_2010_on', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
+    select
+        'frontier_2010_on', 'epoch_notable_ai_models', model, publication_date, training_compute_flop,
         is_frontier_model
     from notable
-    where publication_date >= date '2010-01-01'
+    where
+        publication_date >= date '2010-01-01'
         and is_frontier_model
 )
 
@@ -49,7 +55,8 @@ select
     model,
     publication_date,
     -- decimal year: the fits' x
-    extract(year from publication_date) + (extract(doy from publication_date) - 1) / 365.25 as publication_year_fraction,
+    extract(year from publication_date)
+    + (extract(doy from publication_date) - 1) / 365.25 as publication_year_fraction,
     training_compute_flop,
     is_frontier_model
 from selected

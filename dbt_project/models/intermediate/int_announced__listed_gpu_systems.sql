@@ -5,7 +5,8 @@
 -- peak or twice the vector peak, whichever is higher) is flagged as a miscount.
 with entries as (
     select * from {{ ref('list_entries') }}
-    where accelerator is not null
+    where
+        accelerator is not null
         and accelerator_cores > 0
 ),
 
@@ -48,9 +49,9 @@ checked as (
         rmax_tflops / gpu_count as rmax_per_gpu_tflops,
         rpeak_tflops / gpu_count as rpeak_per_gpu_tflops,
         gpu_count >= 1
-            and rpeak_tflops / gpu_count >= 0.5 * coalesce(fp64_vector_tflops, fp64_peak_tflops)
-            -- FP64 matrix units run at twice the vector rate (A100, H100, MI250X); Epoch lacks some matrix rates
-            and rpeak_tflops / gpu_count <= 1.2 * greatest(fp64_peak_tflops, 2 * fp64_vector_tflops) as is_plausible_count
+        and rpeak_tflops / gpu_count >= 0.5 * coalesce(fp64_vector_tflops, fp64_peak_tflops)
+        -- FP64 matrix units run at twice the vector rate (A100, H100, MI250X); Epoch lacks some matrix rates
+        and rpeak_tflops / gpu_count <= 1.2 * greatest(fp64_peak_tflops, 2 * fp64_vector_tflops) as is_plausible_count
     from counted
 )
 

@@ -13,7 +13,8 @@ fits as (
 
 trend as (
     select * from {{ ref('performance_trend') }}
-    where series = 'total_rmax'
+    where
+        series = 'total_rmax'
         and era in ('all', 'after_2013')
 ),
 
@@ -24,7 +25,8 @@ country_stats as (
 -- AI compute supply: the growth of AI-cluster H100-equivalents since 2019-06, world and South Korea
 ai_cluster_trend as (
     select * from {{ ref('performance_trend') }}
-    where series = 'ai_cluster_h100e'
+    where
+        series = 'ai_cluster_h100e'
         and era = 'since_2019_06'
         and country in ('World', 'South Korea')
 ),
@@ -38,9 +40,13 @@ extra_country_points as (
         rmax_tflops
     from country_stats
     cross join (values ('all', date '1900-01-01'), ('after_2013', date '2014-01-01')) as eras (era, era_start)
-    where country = 'South Korea'
+    where
+        country = 'South Korea'
         and list_date >= era_start
-        and country not in (select country from trend where scope = 'country')
+        and country not in (
+            select country from trend
+            where scope = 'country'
+        )
 ),
 
 extra_country_fits as (
@@ -81,13 +87,20 @@ select
     null,
     null,
     null,
-    selection_description || ' (' || window_start || ' .. ' || window_end || ', n = ' || n || '); marts.demand_growth_fits'
+    selection_description
+    || ' ('
+    || window_start
+    || ' .. '
+    || window_end
+    || ', n = '
+    || n
+    || '); marts.demand_growth_fits'
 from fits
 
 union all
 select
     'top500_' || case when scope = 'global' then 'world' else lower(regexp_replace(country, '[^A-Za-z]+', '_', 'g')) end
-        || '_' || era,
+    || '_' || era,
     'supply',
     'top500_trend',
     country,
@@ -114,6 +127,6 @@ select
     null,
     null,
     'H100-equivalents of the operational AI clusters of ' || country || ' (Epoch AI), log-linear fit from '
-        || strftime(first_list_date, '%Y-%m') || ' to ' || strftime(last_list_date, '%Y-%m') || ' (marts.performance_trend)'
+    || strftime(first_list_date, '%Y-%m') || ' to ' || strftime(last_list_date, '%Y-%m') || ' (marts.performance_trend)'
 from ai_cluster_trend
 where slope_ln_per_year > 0

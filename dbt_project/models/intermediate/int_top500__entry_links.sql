@@ -62,8 +62,9 @@ by_system_id as (
     select cur.entry_id, prev.entry_id as previous_entry_id, 'system_id' as link_method
     from current_entries as cur
     inner join entries as prev
-        on prev.edition = cur.previous_edition
-        and prev.system_id = cur.system_id
+        on
+            prev.edition = cur.previous_edition
+            and prev.system_id = cur.system_id
 
 ),
 
@@ -74,11 +75,12 @@ by_changed_system_id as (
     select cur.entry_id, prev.entry_id as previous_entry_id, 'system_id_changed' as link_method
     from current_entries as cur
     inner join entries as prev
-        on prev.edition = cur.previous_edition
-        and prev.rank = cur.previous_rank
-        and prev.first_appearance = cur.first_appearance
-        and prev.first_rank = cur.first_rank
-        and prev.system_id <> cur.system_id
+        on
+            prev.edition = cur.previous_edition
+            and prev.rank = cur.previous_rank
+            and prev.first_appearance = cur.first_appearance
+            and prev.first_rank = cur.first_rank
+            and prev.system_id <> cur.system_id
     -- the old ID does not go on, and the new one is new (anti joins: the correlated NOT IN these were
     -- became a join of every list with itself)
     anti join entries as old_id_goes_on
@@ -102,10 +104,15 @@ pairs as (
         coalesce(prev.country = cur.country, false) as same_country,
         coalesce(prev.name_norm = cur.name_norm, false) as same_name,
         coalesce(prev.site_norm = cur.site_norm, false) as same_site,
-        -- site renamed around the same words ("Oak Ridge National Laboratory" -> "DOE/SC/Oak Ridge National Laboratory")
-        coalesce(prev.site_norm = cur.site_norm
-            or (least(length(prev.site_norm), length(cur.site_norm)) >= 6
-                and (contains(cur.site_norm, prev.site_norm) or contains(prev.site_norm, cur.site_norm))), false) as similar_site,
+        -- site renamed around the same words
+        -- ("Oak Ridge National Laboratory" -> "DOE/SC/Oak Ridge National Laboratory")
+        coalesce(
+            prev.site_norm = cur.site_norm
+            or (
+                least(length(prev.site_norm), length(cur.site_norm)) >= 6
+                and (contains(cur.site_norm, prev.site_norm) or contains(prev.site_norm, cur.site_norm))
+            ), false
+        ) as similar_site,
         coalesce(prev.vendor_lineage = cur.vendor_lineage, false) as same_vendor,
         coalesce(prev.computer_norm = cur.computer_norm, false) as same_computer,
         coalesce(prev.year = cur.year, false) as same_year,
@@ -116,10 +123,18 @@ pairs as (
     inner join entries as prev
         on prev.edition = cur.previous_edition
     -- a list that prints Previous Rank says which entries are new: those are never linked
-    where (cur.previous_rank is not null or not cur.carries_previous_rank)
-        and cur.entry_id not in (select entry_id from by_system_id union all select entry_id from by_changed_system_id)
-        and prev.entry_id not in (select previous_entry_id from by_system_id
-            union all select previous_entry_id from by_changed_system_id)
+    where
+        (cur.previous_rank is not null or not cur.carries_previous_rank)
+        and cur.entry_id not in (
+            select entry_id from by_system_id
+            union all
+            select entry_id from by_changed_system_id
+        )
+        and prev.entry_id not in (
+            select previous_entry_id from by_system_id
+            union all
+            select previous_entry_id from by_changed_system_id
+        )
         and not (cur.system_id is not null and prev.system_id is not null)
         and (
             prev.rank = cur.previous_rank
@@ -138,10 +153,15 @@ candidates as (
             -- an entry of another site, vendor, computer and Rmax)
             when not (similar_site or same_vendor or same_computer or same_rmax or same_cores or same_name) then null
             when same_first_appearance_and_rank then 'first_appearance'
-            when is_printed_previous_rank
-                and (same_first_appearance
-                    or (same_country and not different_first_appearance
-                        and similar_site::int + same_vendor::int + same_computer::int >= 2))
+            when
+                is_printed_previous_rank
+                and (
+                    same_first_appearance
+                    or (
+                        same_country and not different_first_appearance
+                        and similar_site::int + same_vendor::int + same_computer::int >= 2
+                    )
+                )
                 then 'previous_rank'
             -- from here on the same country is required and the lists' own fields must not contradict
             when not same_country or different_first_appearance then null
@@ -159,11 +179,11 @@ candidates as (
         -- Appearance + First Rank, the printed Previous Rank, same First Appearance, then how many of site,
         -- site words, vendor, computer, year, Rmax and cores agree
         same_name::int * 1000000 + same_country::int * 100000
-            + (same_site and same_computer and same_rmax and same_cores)::int * 10000
-            + same_first_appearance_and_rank::int * 1000 + is_printed_previous_rank::int * 100
-            + same_first_appearance::int * 10
-            + same_site::int + similar_site::int + same_vendor::int + same_computer::int + same_year::int
-            + same_rmax::int + same_cores::int as score
+        + (same_site and same_computer and same_rmax and same_cores)::int * 10000
+        + same_first_appearance_and_rank::int * 1000 + is_printed_previous_rank::int * 100
+        + same_first_appearance::int * 10
+        + same_site::int + similar_site::int + same_vendor::int + same_computer::int + same_year::int
+        + same_rmax::int + same_cores::int as score
     from pairs
 
 ),
@@ -177,8 +197,10 @@ twin_groups as (
     select
         entry_id,
         edition,
-        md5(concat_ws('|', country, site_norm, vendor_lineage, computer_norm, name_norm, year, round(rmax_tflops, 3),
-            total_cores, first_appearance)) as twin_key,
+        md5(concat_ws(
+            '|', country, site_norm, vendor_lineage, computer_norm, name_norm, year, round(rmax_tflops, 3),
+            total_cores, first_appearance
+        )) as twin_key,
         count(*) over (partition by edition, twin_key) as twins,
         row_number() over (partition by edition, twin_key order by rank) as twin_no,
         -- on lists that print Previous Rank every member must say it was on the previous list
@@ -193,11 +215,13 @@ by_twin_group as (
     from current_entries
     inner join twin_groups as cur using (entry_id)
     inner join twin_groups as prev
-        on prev.edition = current_entries.previous_edition
-        and prev.twin_key = cur.twin_key
-        and prev.twins = cur.twins
-        and prev.twin_no = cur.twin_no
-    where cur.twins > 1
+        on
+            prev.edition = current_entries.previous_edition
+            and prev.twin_key = cur.twin_key
+            and prev.twins = cur.twins
+            and prev.twin_no = cur.twin_no
+    where
+        cur.twins > 1
         and (cur.all_were_listed or not current_entries.carries_previous_rank)
         and current_entries.system_id is null
 
@@ -207,7 +231,8 @@ evidence as (
 
     select entry_id, previous_entry_id, link_method, score
     from candidates
-    where link_method is not null
+    where
+        link_method is not null
         and entry_id not in (select entry_id from by_twin_group)
         and previous_entry_id not in (select previous_entry_id from by_twin_group)
 
@@ -280,9 +305,10 @@ anchor_candidates as (
     inner join entries as anchor on anchor.edition = late.first_appearance
     inner join chain_walk as anchor_chain on anchor_chain.entry_id = anchor.entry_id
     inner join fragments as early
-        on early.root_entry_id = anchor_chain.root_entry_id
-        and early.end_edition < late.root_edition
-        and coalesce(early.first_appearance = late.first_appearance, true)
+        on
+            early.root_entry_id = anchor_chain.root_entry_id
+            and early.end_edition < late.root_edition
+            and coalesce(early.first_appearance = late.first_appearance, true)
     where late.first_appearance < late.root_edition
 
     union all
@@ -295,9 +321,10 @@ anchor_candidates as (
         0 as rank_distance
     from fragments as late
     inner join fragments as early
-        on early.first_appearance = late.first_appearance
-        and early.first_rank = late.first_rank
-        and early.end_edition < late.root_edition
+        on
+            early.first_appearance = late.first_appearance
+            and early.first_rank = late.first_rank
+            and early.end_edition < late.root_edition
     where late.first_appearance < late.root_edition
 
 ),
@@ -312,10 +339,14 @@ anchor_pairs as materialized (
         early_end.country = late_root.country as same_country,
         coalesce(early_end.system_id = late_root.system_id, true) as system_ids_agree,
         early_end.vendor_lineage = late_root.vendor_lineage
-            or early_end.site_norm = late_root.site_norm
-            or (least(length(early_end.site_norm), length(late_root.site_norm)) >= 6
-                and (contains(late_root.site_norm, early_end.site_norm)
-                    or contains(early_end.site_norm, late_root.site_norm))) as same_vendor_or_site
+        or early_end.site_norm = late_root.site_norm
+        or (
+            least(length(early_end.site_norm), length(late_root.site_norm)) >= 6
+            and (
+                contains(late_root.site_norm, early_end.site_norm)
+                or contains(early_end.site_norm, late_root.site_norm)
+            )
+        ) as same_vendor_or_site
     from anchor_candidates
     inner join entries as late_root on late_root.entry_id = anchor_candidates.entry_id
     inner join entries as early_end on early_end.entry_id = anchor_candidates.previous_entry_id

@@ -40,8 +40,9 @@ counted as (
         specs.fp64_peak_tflops
     from entries
     left join {{ ref('accelerator_core_counts') }} as core_counts
-        on core_counts.accelerator_family = {{ accelerator_family_key('entries.accelerator') }}
-        and entries.accelerator_cores > 0
+        on
+            core_counts.accelerator_family = {{ accelerator_family_key('entries.accelerator') }}
+            and entries.accelerator_cores > 0
     left join specs on specs.spec_name = entries.accelerator_spec_name
 
 ),
@@ -52,8 +53,8 @@ checked as (
         *,
         -- the same check as int_announced__listed_gpu_systems: Rpeak per GPU must fit the chip's datasheet
         gpu_count >= 1
-            and rpeak_tflops / gpu_count >= 0.5 * coalesce(fp64_vector_tflops, fp64_peak_tflops)
-            and rpeak_tflops / gpu_count <= 1.2 * greatest(fp64_peak_tflops, 2 * fp64_vector_tflops)
+        and rpeak_tflops / gpu_count >= 0.5 * coalesce(fp64_vector_tflops, fp64_peak_tflops)
+        and rpeak_tflops / gpu_count <= 1.2 * greatest(fp64_peak_tflops, 2 * fp64_vector_tflops)
             as is_plausible_count
     from counted
 

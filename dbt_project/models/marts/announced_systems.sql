@@ -30,7 +30,7 @@ epoch_candidates as (
         clusters.owner,
         clusters.country,
         clusters.chip_type_primary as accelerator,
-        cast(clusters.chip_quantity_primary as integer) as accelerator_count,
+        (clusters.chip_quantity_primary)::integer as accelerator_count,
         clusters.first_operational_date as announced_date,
         'Epoch AI, "AI supercomputers" (GPU clusters), CC BY 4.0; certainty ' || clusters.certainty as citation,
         -- the same cluster recorded twice with every figure equal (Meta GenAI 2024a and 2024b) is one row
@@ -40,7 +40,8 @@ epoch_candidates as (
     inner join {{ ref('stg_epoch__gpu_clusters') }} as staged using (cluster_id)
     inner join matches using (cluster_id)
     -- confirmed, existing, single private clusters of one known chip; "Paper on ..." rows are training runs
-    where clusters.status = 'Existing'
+    where
+        clusters.status = 'Existing'
         and clusters.certainty = 'Confirmed'
         and staged.single_cluster = 'Yes'
         and clusters.sector = 'Private'
@@ -49,13 +50,17 @@ epoch_candidates as (
         and clusters.chip_quantity_primary > 0
         and clusters.first_operational_date is not null
         and clusters.cluster_name not like 'Paper on %'
-        and clusters.cluster_name not in (select epoch_cluster_name from curated where epoch_cluster_name is not null)
+        and clusters.cluster_name not in (
+            select epoch_cluster_name from curated
+            where epoch_cluster_name is not null
+        )
         -- announced means never listed: a cluster the shared match finds on the TOP500 is not announced
         and matches.top500_system_key is null
         -- nor is a record Epoch flags as a possible duplicate of another
         and not clusters.is_possible_duplicate
     window identical as (
-        partition by clusters.owner, clusters.country, clusters.chip_type_primary, clusters.chip_quantity_primary,
+        partition by
+            clusters.owner, clusters.country, clusters.chip_type_primary, clusters.chip_quantity_primary,
             clusters.first_operational_date
     )
 ),
@@ -119,7 +124,10 @@ estimated as (
         systems.accelerator_count * per_family.rmax_per_accelerator_p75 as est_rmax_tflops_p75,
         -- the first list after the announcement (the latest list when none came after)
         coalesce(
-            (select min(list_date) from lists where lists.list_date > systems.announced_date),
+            (
+                select min(list_date) from lists
+                where lists.list_date > systems.announced_date
+            ),
             (select max(list_date) from lists)
         ) as compared_list_date
     from systems
@@ -162,12 +170,14 @@ similar_listed as (
         listed.system_name as similar_listed_system
     from estimated
     inner join {{ ref('int_announced__listed_gpu_systems') }} as listed
-        on listed.accelerator_family = estimated.accelerator_family
-        and listed.country = estimated.country
-        and abs(listed.gpu_count - estimated.accelerator_count) <= 0.1 * estimated.accelerator_count
+        on
+            listed.accelerator_family = estimated.accelerator_family
+            and listed.country = estimated.country
+            and abs(listed.gpu_count - estimated.accelerator_count) <= 0.1 * estimated.accelerator_count
     qualify row_number() over (
         partition by estimated.system_id
-        order by abs(listed.gpu_count - estimated.accelerator_count),
+        order by
+            abs(listed.gpu_count - estimated.accelerator_count),
             abs(date_diff('day', estimated.announced_date, listed.list_date)), listed.system_key
     ) = 1
 )

@@ -95,23 +95,33 @@ select
     current_list.*,
     -- NULL where the earlier list is not loaded (the first list; a year earlier for 1993-06 and 1993-11);
     -- a country absent from a loaded earlier list had 0 there
-    case when previous_list_loaded.edition is not null
-        then current_list.systems - coalesce(previous_list.systems, 0) end as systems_change_vs_previous_list,
-    case when previous_list_loaded.edition is not null
-        then current_list.rmax_tflops - coalesce(previous_list.rmax_tflops, 0) end
+    case
+        when previous_list_loaded.edition is not null
+            then current_list.systems - coalesce(previous_list.systems, 0)
+    end as systems_change_vs_previous_list,
+    case
+        when previous_list_loaded.edition is not null
+            then current_list.rmax_tflops - coalesce(previous_list.rmax_tflops, 0)
+    end
         as rmax_tflops_change_vs_previous_list,
-    case when year_ago_loaded.edition is not null
-        then current_list.systems - coalesce(year_ago.systems, 0) end as systems_change_vs_year_ago,
-    case when year_ago_loaded.edition is not null
-        then current_list.rmax_tflops - coalesce(year_ago.rmax_tflops, 0) end as rmax_tflops_change_vs_year_ago
+    case
+        when year_ago_loaded.edition is not null
+            then current_list.systems - coalesce(year_ago.systems, 0)
+    end as systems_change_vs_year_ago,
+    case
+        when year_ago_loaded.edition is not null
+            then current_list.rmax_tflops - coalesce(year_ago.rmax_tflops, 0)
+    end as rmax_tflops_change_vs_year_ago
 from stats as current_list
 left join lists as previous_list_loaded
     on previous_list_loaded.edition = current_list.edition - 1
 left join lists as year_ago_loaded
     on year_ago_loaded.edition = current_list.edition - 2
 left join stats as previous_list
-    on previous_list.country = current_list.country
-    and previous_list.edition = current_list.edition - 1
+    on
+        previous_list.country = current_list.country
+        and previous_list.edition = current_list.edition - 1
 left join stats as year_ago
-    on year_ago.country = current_list.country
-    and year_ago.edition = current_list.edition - 2
+    on
+        year_ago.country = current_list.country
+        and year_ago.edition = current_list.edition - 2

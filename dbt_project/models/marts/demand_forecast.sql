@@ -30,7 +30,7 @@ grid as (
         scenarios.*,
         base.base_date,
         months.months_ahead,
-        cast(base.base_date + to_months(months.months_ahead::integer) as date) as forecast_date
+        (base.base_date + to_months(months.months_ahead::integer))::date as forecast_date
     from scenarios
     cross join base
     cross join months
@@ -56,7 +56,7 @@ select
     -- the scenario's rate carried from the anchor's publication to forecast_date, by day count (a month =
     -- 365.25 / 12 days): an extrapolation, not a recorded run
     grid.anchor_flop
-        * exp(grid.log_growth_per_month * date_diff('day', grid.anchor_date, grid.forecast_date) / (365.25 / 12))
+    * exp(grid.log_growth_per_month * date_diff('day', grid.anchor_date, grid.forecast_date) / (365.25 / 12))
         as extrapolated_flop
 from grid
 cross join baseline

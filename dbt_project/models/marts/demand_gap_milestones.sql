@@ -29,8 +29,10 @@ exact as (
     select
         pairs.*,
         thresholds.gap_threshold,
-        case when pairs.gap_log_growth_per_month > 0
-            then ln(thresholds.gap_threshold) / pairs.gap_log_growth_per_month end as crossing_months_exact
+        case
+            when pairs.gap_log_growth_per_month > 0
+                then ln(thresholds.gap_threshold) / pairs.gap_log_growth_per_month
+        end as crossing_months_exact
     from pairs
     cross join thresholds
 )
@@ -44,12 +46,13 @@ select
     exact.gap_threshold::double as gap_threshold,
     exact.gap_log_growth_per_month,
     exact.crossing_months_exact,
-    cast(exact.base_date + to_days(cast(round(exact.crossing_months_exact * 365.25 / 12) as integer)) as date)
+    (exact.base_date + to_days((round(exact.crossing_months_exact * 365.25 / 12))::integer))::date
         as crossing_date_exact,
     first_months.first_month_at_or_above,
-    cast(exact.base_date + to_months(first_months.first_month_at_or_above::integer) as date) as first_month_date
+    (exact.base_date + to_months(first_months.first_month_at_or_above::integer))::date as first_month_date
 from exact
 left join first_months
-    on first_months.demand_scenario = exact.demand_scenario
-    and first_months.supply_scenario = exact.supply_scenario
-    and first_months.gap_threshold = exact.gap_threshold
+    on
+        first_months.demand_scenario = exact.demand_scenario
+        and first_months.supply_scenario = exact.supply_scenario
+        and first_months.gap_threshold = exact.gap_threshold

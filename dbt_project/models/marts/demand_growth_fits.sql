@@ -48,11 +48,11 @@ published as (
         reference as selection,
         window_start,
         window_end,
-        cast(null as bigint) as n,
+        null::bigint as n,
         coalesce(ln(annual_growth_factor), 12 * ln(2) / doubling_time_months) as slope_ln_per_year,
-        cast(null as double) as slope_se,
-        cast(null as double) as r_squared,
-        cast(null as double) as t_critical_95,
+        null::double as slope_se,
+        null::double as r_squared,
+        null::double as t_critical_95,
         coalesce(doubling_time_months, 12 * ln(2) / ln(annual_growth_factor)) as doubling_time_months,
         -- the faster bound of the factor is the shorter bound of the doubling time
         coalesce(doubling_time_months_lower, 12 * ln(2) / ln(annual_growth_factor_upper)) as doubling_time_months_lower,
@@ -66,7 +66,8 @@ published as (
 ),
 
 descriptions as (
-    select * from (values
+    select * from (
+        values
         ('openai_2012_2018', 'OpenAI "AI and Compute" headline points, AlexNet .. AlphaZero (2012-2018)'),
         ('notable_before_2010', 'Epoch AI notable models with known compute, published before 2010'),
         ('notable_2010_on', 'Epoch AI notable models with known compute, published 2010 or later'),

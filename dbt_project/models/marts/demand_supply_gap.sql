@@ -7,14 +7,17 @@ with forecast as (
 ),
 
 demand as (
-    select * from forecast where scenario_kind = 'demand'
+    select * from forecast
+    where scenario_kind = 'demand'
 ),
 
 supply as (
     select *, case when scenario_source = 'ai_cluster_trend' then 'ai_clusters' else 'top500' end as supply_kind
-    from forecast where scenario_kind = 'supply'
+    from forecast
+    where scenario_kind = 'supply'
     union all
-    select *, 'demand_baseline' from forecast where scenario = baseline_scenario
+    select *, 'demand_baseline' from forecast
+    where scenario = baseline_scenario
 )
 
 select
@@ -31,5 +34,6 @@ select
     demand.log_growth_per_month - supply.log_growth_per_month as gap_log_growth_per_month
 from demand
 inner join supply
-    on supply.months_ahead = demand.months_ahead
-    and supply.scenario <> demand.scenario
+    on
+        supply.months_ahead = demand.months_ahead
+        and supply.scenario <> demand.scenario

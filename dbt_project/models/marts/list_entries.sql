@@ -81,7 +81,8 @@ select
     entries.loaded_at
 from entries
 inner join system_keys
-    on system_keys.list_date = entries.list_date
-    and system_keys.rank = entries.rank
+    on
+        system_keys.list_date = entries.list_date
+        and system_keys.rank = entries.rank
 left join spec_matches
     on spec_matches.accelerator = entries.accelerator

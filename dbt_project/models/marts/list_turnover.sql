@@ -35,11 +35,13 @@ left_systems as (
     from lists
     inner join entries as previous
         on previous.edition = lists.edition - 1
-    where not exists (
-        select 1 from entries as current_entries
-        where current_entries.list_date = lists.list_date
-            and current_entries.system_key = previous.system_key
-    )
+    where
+        not exists (
+            select 1 from entries as current_entries
+            where
+                current_entries.list_date = lists.list_date
+                and current_entries.system_key = previous.system_key
+        )
     group by lists.list_date
 
 )
@@ -54,12 +56,15 @@ select
     case when previous.list_date is not null then lists.unlinked_entries end as new_entries,
     case when previous.list_date is not null then lists.stayed_entries end as stayed_entries,
     case when previous.list_date is not null then coalesce(left_systems.left_systems, 0) end as left_systems,
-    case when previous.list_date is not null
-        then (100.0 * lists.unlinked_entries / lists.entries)::double end as replacement_rate_pct,
+    case
+        when previous.list_date is not null
+            then (100.0 * lists.unlinked_entries / lists.entries)::double
+    end as replacement_rate_pct,
     lists.median_installation_age_years::double as median_installation_age_years,
     lists.mean_installation_age_years::double as mean_installation_age_years,
-    case when previous.list_date is not null
-        then (100.0 * coalesce(lists.unlinked_rmax_tflops, 0) / lists.total_rmax_tflops)::double
+    case
+        when previous.list_date is not null
+            then (100.0 * coalesce(lists.unlinked_rmax_tflops, 0) / lists.total_rmax_tflops)::double
     end as new_entries_rmax_share_pct,
     lists.rank1_rmax_tflops::double as rank1_rmax_tflops,
     lists.rank500_rmax_tflops::double as rank500_rmax_tflops,

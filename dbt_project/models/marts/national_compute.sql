@@ -55,16 +55,18 @@ operational as (
         lists.list_date,
         clusters.country,
         clusters.h100_equivalents,
-        exists (
+        exists(
             select 1 from listed
             where listed.list_date = lists.list_date and listed.system_key = clusters.top500_system_key
         ) as is_listed_on_date
     from lists
     cross join coverage
     inner join clusters
-        on clusters.in_supply_from <= lists.list_date
-        and (clusters.in_supply_until is null or clusters.in_supply_until > lists.list_date)
-    where lists.list_date <= coverage.epoch_data_until
+        on
+            clusters.in_supply_from <= lists.list_date
+            and (clusters.in_supply_until is null or clusters.in_supply_until > lists.list_date)
+    where
+        lists.list_date <= coverage.epoch_data_until
         and clusters.country is not null
 
 ),
@@ -148,11 +150,15 @@ select
         as total_h100e_share_pct,
     (100.0 * ai_cluster_h100e / nullif(sum(ai_cluster_h100e) over (partition by list_date), 0))::double
         as ai_cluster_h100e_share_pct,
-    case when total_h100e is not null
-        then rank() over (partition by list_date order by total_h100e desc nulls last) end::integer
+    case
+        when total_h100e is not null
+            then rank() over (partition by list_date order by total_h100e desc nulls last)
+    end::integer
         as rank_by_total_h100e,
-    case when listed_rmax_tflops is not null
-        then rank() over (partition by list_date order by listed_rmax_tflops desc nulls last) end::integer
+    case
+        when listed_rmax_tflops is not null
+            then rank() over (partition by list_date order by listed_rmax_tflops desc nulls last)
+    end::integer
         as rank_by_rmax,
     is_within_epoch_coverage,
     epoch_data_until

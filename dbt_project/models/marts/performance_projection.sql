@@ -15,7 +15,7 @@ latest as (
 
 future_lists as (
 
-    select cast(generated.d as date) as projected_date
+    select (generated.d)::date as projected_date
     from latest,
         generate_series(
             latest.latest_list_date + interval 1 month,
@@ -33,7 +33,7 @@ projected as (
         trend.era as fit_era,
         future_lists.projected_date,
         extract(year from future_lists.projected_date)
-            + (extract(month from future_lists.projected_date) - 1) / 12.0 as projected_year_fraction,
+        + (extract(month from future_lists.projected_date) - 1) / 12.0 as projected_year_fraction,
         trend.intercept_ln,
         trend.slope_ln_per_year,
         trend.residual_se,
@@ -50,13 +50,19 @@ select
     series,
     fit_era,
     projected_date,
-    round((projected_year_fraction - extract(year from (select latest_list_date from latest))
-        - (extract(month from (select latest_list_date from latest)) - 1) / 12.0), 4) as years_ahead,
+    round((
+        projected_year_fraction - extract(year from (select latest_list_date from latest))
+        - (extract(month from (select latest_list_date from latest)) - 1) / 12.0
+    ), 4) as years_ahead,
     exp(intercept_ln + slope_ln_per_year * projected_year_fraction) as projected_tflops,
-    exp(intercept_ln + slope_ln_per_year * projected_year_fraction
+    exp(
+        intercept_ln + slope_ln_per_year * projected_year_fraction
         - t_critical_95 * residual_se
-        * sqrt(1 + 1.0 / n_lists + pow(projected_year_fraction - mean_year, 2) / sxx)) as lower_95_tflops,
-    exp(intercept_ln + slope_ln_per_year * projected_year_fraction
+        * sqrt(1 + 1.0 / n_lists + pow(projected_year_fraction - mean_year, 2) / sxx)
+    ) as lower_95_tflops,
+    exp(
+        intercept_ln + slope_ln_per_year * projected_year_fraction
         + t_critical_95 * residual_se
-        * sqrt(1 + 1.0 / n_lists + pow(projected_year_fraction - mean_year, 2) / sxx)) as upper_95_tflops
+        * sqrt(1 + 1.0 / n_lists + pow(projected_year_fraction - mean_year, 2) / sxx)
+    ) as upper_95_tflops
 from projected

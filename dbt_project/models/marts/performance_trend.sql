@@ -25,7 +25,7 @@ top_countries as (
     -- the ten countries with the most Rmax on the latest list
     select country
     from countries
-    where list_date = (select max(list_date) from countries)
+    where list_date = (select max(latest.list_date) from countries as latest)
     qualify row_number() over (order by rmax_tflops desc, country) <= 10
 
 ),
@@ -36,10 +36,10 @@ global_points as (
     from development
     unpivot (
         value_tflops for series in (
-            total_rmax_tflops as 'total_rmax',
-            rank1_rmax_tflops as 'rank1_rmax',
-            rank500_rmax_tflops as 'rank500_rmax',
-            total_rpeak_tflops as 'total_rpeak'
+            total_rmax_tflops as total_rmax,
+            rank1_rmax_tflops as rank1_rmax,
+            rank500_rmax_tflops as rank500_rmax,
+            total_rpeak_tflops as total_rpeak
         )
     )
 
@@ -67,8 +67,8 @@ energy_points as (
     from energy
     unpivot (
         value_tflops for series in (
-            green500_rank1_efficiency_gflops_per_w as 'green500_rank1_efficiency',
-            median_efficiency_gflops_per_w as 'median_efficiency'
+            green500_rank1_efficiency_gflops_per_w as green500_rank1_efficiency,
+            median_efficiency_gflops_per_w as median_efficiency
         )
     )
 
@@ -86,7 +86,7 @@ ai_countries as (
 
     select country
     from national
-    where list_date = (select max(list_date) from national)
+    where list_date = (select max(latest.list_date) from national as latest)
     qualify row_number() over (order by ai_cluster_h100e desc, country) <= 10
     union
     select 'South Korea'
@@ -134,7 +134,8 @@ points as (
 
 eras as (
 
-    select * from (values
+    select * from (
+        values
         ('all', date '1900-01-01', date '2999-12-31'),
         ('before_2008', date '1900-01-01', date '2007-12-31'),
         ('2008_2013', date '2008-01-01', date '2013-12-31'),
@@ -165,10 +166,13 @@ fits as (
     from points
     inner join eras
         on points.list_date between eras.era_start and eras.era_end
-    where points.value_tflops > 0
+    where
+        points.value_tflops > 0
         and case
             when points.series = 'ai_cluster_h100e' then eras.era = 'since_2019_06'
-            else eras.era <> 'since_2019_06' and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))
+            else
+                eras.era <> 'since_2019_06'
+                and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))
         end
     group by all
 
@@ -209,6 +213,8 @@ select
     12 * ln(2) / slope_ln_per_year as doubling_time_months,
     -- a faster slope doubles sooner: the upper slope bound gives the lower time
     12 * ln(2) / (slope_ln_per_year + t_critical_95 * slope_se) as doubling_time_months_lower_95,
-    case when slope_ln_per_year - t_critical_95 * slope_se > 0
-        then 12 * ln(2) / (slope_ln_per_year - t_critical_95 * slope_se) end as doubling_time_months_upper_95
+    case
+        when slope_ln_per_year - t_critical_95 * slope_se > 0
+            then 12 * ln(2) / (slope_ln_per_year - t_critical_95 * slope_se)
+    end as doubling_time_months_upper_95
 from with_errors

@@ -6,6 +6,12 @@ with links as (
 
 ),
 
+link_editions as (
+
+    select entry_id, edition from links
+
+),
+
 keys as (
 
     select
@@ -13,7 +19,7 @@ keys as (
         -- the edition of the first list the entry's key appears on
         min(edition) over (partition by system_key) as key_first_edition
     from {{ ref('int_top500__system_keys') }}
-    inner join (select entry_id, edition from links) using (entry_id)
+    inner join link_editions using (entry_id)
 
 ),
 
@@ -39,27 +45,43 @@ select
         as previous_rank_entries_linked,
     count(*) filter (where links.previous_rank is not null and links.previous_entry_id is null)
         as previous_rank_entries_unlinked,
-    case when (links.edition - 1) in (select edition from loaded_editions) then
-        round(100.0 * count(*) filter (where links.previous_rank is not null and links.previous_entry_id is not null)
-            / nullif(count(links.previous_rank), 0), 2)
+    case
+        when (links.edition - 1) in (select edition from loaded_editions)
+            then
+                round(
+                    100.0
+                    * count(*) filter (where links.previous_rank is not null and links.previous_entry_id is not null)
+                    / nullif(count(links.previous_rank), 0), 2
+                )
     end as previous_rank_linked_pct,
     count(links.first_appearance) as entries_with_first_appearance,
     -- only where every list from the First Appearance to this one is loaded (a partial source cannot do better)
-    count(*) filter (where keys.key_first_edition > links.first_appearance
-        and (select count(*) from loaded_editions as l where l.edition between links.first_appearance and links.edition)
-            = links.edition - links.first_appearance + 1)
+    count(
+        *) filter (where keys.key_first_edition > links.first_appearance
+    and (
+        select count(*) from loaded_editions as l
+        where l.edition between links.first_appearance and links.edition
+    )
+    = links.edition - links.first_appearance + 1)
         as keys_starting_after_first_appearance,
     count(*) filter (where keys.key_first_edition < links.first_appearance)
         as keys_starting_before_first_appearance,
     count(*) filter (where links.previous_country <> links.country) as country_changing_links,
     count(*) filter (where links.link_method in ('system_id', 'system_id_changed')) as linked_by_system_id,
-    count(*) filter (where links.link_method in ('first_appearance', 'first_appearance_site',
-        'first_appearance_chain')) as linked_by_first_appearance,
+    count(*) filter (where links.link_method in (
+        'first_appearance', 'first_appearance_site',
+        'first_appearance_chain'
+    )) as linked_by_first_appearance,
     count(*) filter (where links.link_method = 'previous_rank') as linked_by_previous_rank,
-    count(*) filter (where links.link_method in ('identical_group', 'site_vendor_computer', 'same_rmax',
-        'same_hpl_run')) as linked_by_attributes,
-    count(*) filter (where links.previous_rank is not null and links.previous_list_rank is not null
-        and links.previous_list_rank <> links.previous_rank) as previous_rank_mismatches
+    count(*) filter (where links.link_method in (
+        'identical_group', 'site_vendor_computer', 'same_rmax',
+        'same_hpl_run'
+    )) as linked_by_attributes,
+    count(
+        *) filter (
+        where links.previous_rank is not null and links.previous_list_rank is not null
+        and links.previous_list_rank <> links.previous_rank
+    ) as previous_rank_mismatches
 from links
 inner join keys using (entry_id)
 group by links.list_date, links.edition

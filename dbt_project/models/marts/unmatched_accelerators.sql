@@ -2,7 +2,7 @@
 with entries as (
     select entries.*
     from {{ source('raw', 'top500_entries') }} as entries
-    join {{ ref('int_accelerator_spec_matches') }} as matches on matches.accelerator = entries.accelerator
+    inner join {{ ref('int_accelerator_spec_matches') }} as matches on matches.accelerator = entries.accelerator
     where matches.accelerator_spec_name is null
 ),
 

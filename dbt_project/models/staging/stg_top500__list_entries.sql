@@ -33,7 +33,8 @@ renamed as (
         region,
         continent as continent_reported,
         case
-            when continent = 'Americas'
+            when
+                continent = 'Americas'
                 and country in ('Brazil', 'Argentina', 'Chile', 'Colombia', 'Peru', 'Venezuela')
                 then 'South America'
             when continent = 'Americas' then 'North America'
@@ -48,9 +49,11 @@ renamed as (
         accelerator_cores,
         case
             when accelerator is null or accelerator = 'None' then 'None'
-            when (accelerator ilike '%nvidia%' or accelerator ilike '%ndiva%' or accelerator ilike '%k20%'
-                    or accelerator ilike '%k40%' or accelerator ilike '%tesla%')
-                and (accelerator ilike '%xeon phi%') then 'Mixed'
+            when (
+                accelerator ilike '%nvidia%' or accelerator ilike '%ndiva%' or accelerator ilike '%k20%'
+                or accelerator ilike '%k40%' or accelerator ilike '%tesla%'
+            )
+            and (accelerator ilike '%xeon phi%') then 'Mixed'
             when accelerator ilike '%nvidia%' or accelerator ilike '%tesla%' then 'NVIDIA'
             when accelerator ilike '%xeon phi%' or accelerator ilike '%intel mic%' then 'Intel Xeon Phi'
             when accelerator ilike 'intel%' then 'Intel GPU'
@@ -77,22 +80,29 @@ renamed as (
         processor_speed_mhz,
         case
             when coalesce(processor_family, processor_technology) is null then 'Unknown'
-            when coalesce(processor_family, processor_technology) in
+            when
+                coalesce(processor_family, processor_technology) in
                 ('Intel IA-64') then 'Itanium'
-            when coalesce(processor_family, processor_technology) ilike 'intel%'
+            when
+                coalesce(processor_family, processor_technology) ilike 'intel%'
                 and coalesce(processor_family, processor_technology) <> 'Intel i860' then 'x86'
             -- AMD Instinct MI300A is an APU: its CPU cores are x86 (Zen 4), so it counts with x86 below
-            when coalesce(processor_family, processor_technology) ilike 'amd%'
+            when
+                coalesce(processor_family, processor_technology) ilike 'amd%'
                 or coalesce(processor_family, processor_technology) ilike 'x86%' then 'x86'
             when coalesce(processor_family, processor_technology) in ('Power', 'PowerPC') then 'Power'
-            when coalesce(processor_family, processor_technology) in
+            when
+                coalesce(processor_family, processor_technology) in
                 ('Fujitsu ARM', 'NVIDIA Grace CPU', 'ThunderX2', 'Cavium') then 'ARM'
             when coalesce(processor_family, processor_technology) = 'Sparc' then 'SPARC'
-            when coalesce(processor_family, processor_technology) in
+            when
+                coalesce(processor_family, processor_technology) in
                 ('NEC', 'NEC Vector Engine', 'Cray', 'Fujitsu', 'Hitachi', 'Convex') then 'Vector'
-            when coalesce(processor_family, processor_technology) in ('MIPS', 'Alpha', 'PA-RISC') then
-                coalesce(processor_family, processor_technology)
-            when coalesce(processor_family, processor_technology) = 'ShenWei'
+            when coalesce(processor_family, processor_technology) in ('MIPS', 'Alpha', 'PA-RISC')
+                then
+                    coalesce(processor_family, processor_technology)
+            when
+                coalesce(processor_family, processor_technology) = 'ShenWei'
                 or processor ilike 'shenwei%' or processor ilike 'sunway%' then 'ShenWei'
             else 'Other'
         end as processor_family_group,
@@ -102,10 +112,14 @@ renamed as (
         os_family,
         case
             when os_family in ('Linux', 'Unix', 'Mixed', 'Windows', 'BSD Based') then os_family
-            when coalesce(os_family, operating_system) is null
+            when
+                coalesce(os_family, operating_system) is null
                 or coalesce(os_family, operating_system) = 'N/A' then 'Unknown'
-            when regexp_matches(lower(coalesce(os_family, operating_system)),
-                'linux|centos|rhel|red ?hat|suse|sles|ubuntu|cnl|cnk|toss|tri-lab|bullx|cell os|raiseos|calibre|unicos/lc')
+            when
+                regexp_matches(
+                    lower(coalesce(os_family, operating_system)),
+                    'linux|centos|rhel|red ?hat|suse|sles|ubuntu|cnl|cnk|toss|tri-lab|bullx|cell os|raiseos|calibre|unicos/lc'  -- noqa: LT05
+                )
                 then 'Linux'
             when lower(coalesce(os_family, operating_system)) like '%windows%' then 'Windows'
             when lower(coalesce(os_family, operating_system)) like '%macos%' then 'BSD Based'
@@ -120,9 +134,11 @@ renamed as (
             when interconnect_family = 'Infiniband' then 'InfiniBand'
             when interconnect_family = 'Omnipath' then 'Omni-Path'
             when interconnect_family in ('Myrinet', 'Quadrics') then interconnect_family
-            when interconnect_family in ('Custom Interconnect', 'Custom', 'Proprietary', 'Proprietary Network',
+            when interconnect_family in (
+                'Custom Interconnect', 'Custom', 'Proprietary', 'Proprietary Network',
                 'Cray Interconnect', 'SP Switch', 'NUMAlink', 'NUMAflex', 'Crossbar', 'Fat Tree', 'Fireplane',
-                'RapidArray', 'PARAMNet') then 'Custom / proprietary'
+                'RapidArray', 'PARAMNet'
+            ) then 'Custom / proprietary'
             else 'Other'
         end as interconnect_family_group,
         interconnect,
