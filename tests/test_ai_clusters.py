@@ -1,4 +1,4 @@
-"""National compute: Epoch AI GPU clusters joined to the TOP500 on all 67 real lists and the real Epoch file (issue 12).
+"""National compute: Epoch AI GPU clusters joined to the TOP500 on all 67 real lists and the real Epoch file.
 
 The dbt singular tests of the selection (known matches, one cluster per system and date, every list present,
 nothing counted twice, shares adding up to 100, known Epoch countries) run in the same build and must pass;
@@ -16,13 +16,15 @@ from pathlib import Path
 import duckdb
 import pycountry
 import pytest
-from conftest import built_copy
 
-from flows import report, transform
+from flows import transform
 from flows.errors import SourceError
+from flows.report import national
+from flows.report.base import HIGHLIGHT_COLOR, Marts
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute
 from flows.transform import DbtRunError
+from support.warehouses import built_copy
 
 NODES = ["+national_compute", "+ai_clusters", "+demand_supply_gap", "+demand_gap_milestones", "+performance_trend"]
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "epoch_country_names.csv"
@@ -338,17 +340,11 @@ def test_analyst_questions_answer(con):
 
 def test_national_compute_panel_highlights_south_korea(build, tmp_path):
     with duckdb.connect(str(build.build_db), read_only=True) as c:
-        panel = report.national_compute_panel(report.Marts(c))
+        panel = national.national_compute_panel(Marts(c))
     assert panel.figure is not None and panel.unavailable is None
     names = [t.name for t in panel.figure.data]
     assert names.count("<b>South Korea</b>") == 1 and names[-3] == "<b>South Korea</b>"
     korea = next(t for t in panel.figure.data if t.name == "<b>South Korea</b>")
-    assert korea.line.color == report.HIGHLIGHT_COLOR and korea.line.width == 4 and len(korea.x) >= 12
+    assert korea.line.color == HIGHLIGHT_COLOR and korea.line.width == 4 and len(korea.x) >= 12
     assert names[-2:] == ["on the TOP500 list", "AI clusters not on the list"]
     assert "2025-07-22" in panel.text
-    mine = _copy(build, tmp_path)
-    with duckdb.connect(str(mine.build_db)) as w:
-        w.execute("alter table marts.national_compute drop column unlisted_cluster_h100e")
-    with duckdb.connect(str(mine.build_db), read_only=True) as c:
-        missing = report.national_compute_panel(report.Marts(c))
-    assert missing.figure is None and "lacks the columns unlisted_cluster_h100e" in missing.unavailable

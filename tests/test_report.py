@@ -10,10 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import chromium, private_copy
 
 from flows import report
+from flows.report import announced, demand, page
+from flows.report.base import TFLOPS, Marts
 from flows.settings import Settings
+from support.tools import chromium
+from support.warehouses import private_copy
 
 ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover", "national_compute"]
 
@@ -107,35 +110,16 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     assert _drawn_traces(efficiency) == 5 and _drawn_traces(sections["turnover"][1]) == 5
 
 
-def test_missing_marts_render_not_available_and_the_rest_still_draws(published, tmp_path):
+def test_a_chart_that_cannot_draw_stops_the_publication_naming_it(published, tmp_path):
     settings = private_copy(published, tmp_path)
-    con = duckdb.connect(str(settings.published_db))
-    for table in ("demand_supply_gap", "demand_gap_milestones", "demand_forecast"):
-        con.execute(f"drop table if exists marts.{table}")
-    con.execute("alter table marts.announced_systems drop column est_rmax_tflops")  # a mart of an older shape
-    con.execute("drop table marts.list_turnover")
-    con.close()
-    page = report.build_report(settings.published_db, tmp_path / "report")
-    statuses = {k: v[0] for k, v in _sections(page.read_text()).items()}
-    assert statuses == {
-        "performance": "chart",
-        "countries": "chart",
-        "shares": "chart",
-        "demand": "unavailable",
-        "announced": "unavailable",
-        "efficiency": "chart",
-        "turnover": "unavailable",
-        "national_compute": "chart",
-    }
-    assert "Not available: marts.demand_forecast is not in the published warehouse yet" in page.read_text()
-    assert "marts.announced_systems lacks the columns est_rmax_tflops this chart reads." in page.read_text()
-    dom, _ = _render(page, tmp_path)
-    drawn = {k: _drawn_traces(body) for k, (_, body) in _sections(dom).items()}
-    assert all(drawn[k] >= 2 for k in ("performance", "countries", "shares", "efficiency")), drawn
-    assert drawn["demand"] == drawn["announced"] == drawn["turnover"] == 0
+    with duckdb.connect(str(settings.published_db)) as con:
+        con.execute("drop table marts.list_turnover")
+    with pytest.raises(page.ChartFailed, match=r"the report's turnover chart could not be drawn: .*list_turnover"):
+        report.build_report(settings.published_db, tmp_path / "report")
+    assert not (tmp_path / "report" / "index.html").exists()
 
 
-# --- words, distinct lines, readable labels, fitted axes (issue 18) -------------------------------
+# --- words, distinct lines, readable labels, fitted axes -------------------------------------------
 
 ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")  # fit_notable_before_2010, top500_world_after_2013, ...
 
@@ -210,7 +194,7 @@ def test_the_report_speaks_in_words_not_ids(built, tmp_path):
 def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
     settings, _ = built
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        panel = report.demand_panel(report.Marts(con))
+        panel = demand.demand_panel(Marts(con))
     fig = panel.figure
     top = [t for t in fig.data if t.showlegend is not False and t.legend in (None, "legend") and t.name]
     assert len({t.name for t in top}) == len(top), "one legend entry per line"
@@ -253,15 +237,15 @@ def test_announced_labels_do_not_overlap_and_the_axis_fits_the_data(built, tmp_p
 
     settings, _ = built
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        fig = report.announced_panel(report.Marts(con)).figure
+        fig = announced.announced_panel(Marts(con)).figure
         low, high = con.execute("""select min(coalesce(est_rmax_tflops_low, est_rmax_tflops)),
                                           max(coalesce(est_rmax_tflops_high, est_rmax_tflops))
                                    from marts.announced_systems where est_rmax_tflops > 0""").fetchone()
     assert fig.layout.yaxis.range, "the y axis is fitted, not left to autorange over every list since 1993"
     x0, x1 = fig.layout.xaxis.range
     in_range = [y for t in fig.data if t.mode == "lines" for x, y in zip(t.x, t.y) if x0 <= x <= x1]
-    lowest = min(low * report.TFLOPS, *in_range)
-    highest = max(high * report.TFLOPS, *in_range)
+    lowest = min(low * TFLOPS, *in_range)
+    highest = max(high * TFLOPS, *in_range)
     y0, y1 = fig.layout.yaxis.range
     # the axis spans what is drawn, with a margin under half a decade (not down to 10 GFlop/s)
     assert y0 <= math.log10(lowest) <= y0 + 0.5, (y0, lowest)
