@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.settings import Settings, get_settings
 
 SCHEMA = "marts"

@@ -12,81 +12,15 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.errors import SourceError, SourceErrors
-
-if TYPE_CHECKING:  # imported where rows are loaded: a no-op run never pays pandas' ~0.3 s import
-    import pandas as pd
+from flows.files import ParsedFile, SourceFile
 
 DDL_DIR = Path(__file__).with_name("ddl")
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A file ready to load: what it is, where it came from, its checksum."""
-
-    dataset: str
-    file_key: str  # what a newer version replaces, e.g. "2020-11"
-    path: Path
-    source_uri: str
-    sha256: str
-    size_bytes: int
-
-    @property
-    def file_name(self) -> str:
-        return self.path.name
-
-
-@dataclass
-class ParsedFile:
-    """Rows parsed from one SourceFile, typed to match `table` (lineage added on load)."""
-
-    file: SourceFile
-    table: str
-    rows: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class LoadSummary:
-    loaded: list[ParsedFile]
-    unchanged: list[SourceFile]
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(len(p.rows) for p in self.loaded)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def describe_file(dataset: str, file_key: str, path: Path, source_uri: str) -> SourceFile:
-    return SourceFile(dataset, file_key, path, source_uri, sha256_of(path), path.stat().st_size)
-
-
-def parse_all(parse_one: Callable[[SourceFile], ParsedFile], files: Sequence[SourceFile]) -> list[ParsedFile]:
-    """Parse every file before loading any; report all bad files together, so none loads."""
-    parsed, errors = [], []
-    for f in files:
-        try:
-            parsed.append(parse_one(f))
-        except SourceError as exc:
-            errors.append(exc)
-    if errors:
-        raise SourceErrors(errors)
-    return parsed
 
 
 @contextlib.contextmanager
@@ -97,13 +31,14 @@ def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     con = duckdb.connect(str(db_path), read_only=read_only)
     try:
         if not read_only:
-            ensure_raw_schema(con)
+            ensure_tables(con)
         yield con
     finally:
         con.close()
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw and audit tables of flows/ddl/*.sql (idempotent: every statement says IF NOT EXISTS)."""
     for ddl in sorted(DDL_DIR.glob("*.sql")):
         con.execute(ddl.read_text())
 

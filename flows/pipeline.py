@@ -24,8 +24,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import load
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.fingerprint import code_fingerprint
-from flows.load import ParsedFile, SourceFile
 from flows.lock import warehouse_lock
 from flows.settings import Settings, get_settings
 from flows.sources import ai_compute, epoch, top500
@@ -129,7 +129,7 @@ def parse_lists_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
 
 @step("parse-reference", task_run_name="parse {label}")
 def parse_reference_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
-    return load.parse_all(lambda f: REFERENCE_PARSERS[f.dataset](f), files)
+    return parse_each(lambda f: REFERENCE_PARSERS[f.dataset](f), files)
 
 
 @step("gate-lists", task_run_name="gate {label}")

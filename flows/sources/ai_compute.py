@@ -11,9 +11,8 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows import load
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.settings import Settings
 from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
@@ -163,4 +162,4 @@ def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return load.parse_all(parse, files)
+    return parse_each(parse, files)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile, describe_file
+from flows.files import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
 
 if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays pandas' ~0.3 s import

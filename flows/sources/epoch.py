@@ -7,9 +7,8 @@ it. Epoch AI data is CC BY 4.0 (see warehouse/sources/specs/SOURCES.md).
 
 from __future__ import annotations
 
-from flows import load
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.settings import Settings
 from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
@@ -128,4 +127,4 @@ def parse(file: SourceFile) -> ParsedFile:
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return load.parse_all(parse, files)
+    return parse_each(parse, files)
