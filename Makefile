@@ -31,12 +31,12 @@ SQL := dbt_project/models dbt_project/tests
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint --processes 2 $(SQL)
+	PYTHONWARNINGS=ignore $(BIN)/sqlfluff lint --processes 2 $(SQL)  # (quiet: its worker pool warns of a leaked semaphore)
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/sqlfluff fix --processes 2 $(SQL)
+	PYTHONWARNINGS=ignore $(BIN)/sqlfluff fix --processes 2 $(SQL)
 
 # Refresh the pins after changing pyproject.toml (needs the package index).
 lock:

@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import make_settings, private_copy
 
 from flows import analyst
 from flows.publish import file_state
 from flows.settings import PROJECT_ROOT
+from support.warehouses import make_settings, private_copy
 
 MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 KOREA = """
@@ -160,7 +160,7 @@ def test_readme_questions_answer_with_rows(published):
         assert result.rows, f"no rows for README query:\n{q}"
 
 
-# --- readable answers at any terminal width (issue 18) ------------------------------------------
+# --- readable answers at any terminal width -----------------------------------------------------
 
 README_FIRST = "select * from marts.performance_development order by list_date desc limit 5"
 
@@ -259,7 +259,7 @@ def test_help_has_no_type_placeholders(published):
     assert "Usage: top500 sql [OPTIONS] SQL" in _cli(published, "sql", "--help", columns=100).stdout
 
 
-# --- the read-only door (issue 14, part 3) ------------------------------------------------------
+# --- the read-only door ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy
-from conftest import private_copy
 from sqlalchemy import create_engine, inspect, text
 
 from flows import exports
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.publish import file_state
 from flows.settings import Settings
+from support.warehouses import private_copy
 
 
 @pytest.fixture(scope="module")

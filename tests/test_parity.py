@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import built_copy
 
 from flows.settings import PROJECT_ROOT
+from support.warehouses import built_copy
 
 PARITY_MODELS = ["+green500", "+hpcg", "+list_turnover", "+energy_development", "+performance_projection", "+systems"]
 ANALYST_QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"

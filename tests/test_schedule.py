@@ -17,7 +17,7 @@ import pytest
 
 from flows import schedule
 from flows.publish import file_state
-from tests.conftest import copy_bundled
+from support.warehouses import copy_bundled
 
 FLOW_AND_DEPLOYMENT = f"top500-refresh/{schedule.DEPLOYMENT_NAME}"
 SEASON_MONTHS = {m for months in schedule.SEASON_MONTHS.values() for m in months}
@@ -183,10 +183,10 @@ def served(prefect_api, tmp_path, parsed_lists):
     Yields (client, deployment, warehouse dir, site, site directory, log path, the command's environment)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
+    from tests.http_server import ServerThread, Top500Site
 
     from flows import load
-    from tests.conftest import REISSUE_ORIGINAL, make_settings
-    from tests.http_server import ServerThread, Top500Site
+    from support.warehouses import REISSUE_ORIGINAL, make_settings
 
     served_dir = copy_bundled(tmp_path / "site")
     (served_dir / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
@@ -268,7 +268,7 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
     from prefect.server.schemas.schedules import CronSchedule
 
-    from tests.conftest import BUNDLED_LISTS
+    from support.warehouses import BUNDLED_LISTS
 
     client, dep, warehouse, site, served_dir, log_path, env = served
     published = warehouse / "top500.duckdb"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from http_server import serve_directory
 
-from flows import load
+from flows import files, load
 from flows.errors import SourceError, SourceErrors
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute, epoch
+from support.http_server import serve_directory
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 ALL_FILES = [("specs", d.file_name) for d in epoch.DATASETS] + [
@@ -35,17 +35,17 @@ def settings_at(tmp_path: Path) -> Settings:
     return Settings(warehouse_dir=tmp_path / "warehouse", bundled_dir=BUNDLED)
 
 
-def collect_all(source: str, settings: Settings) -> list[load.SourceFile]:
+def collect_all(source: str, settings: Settings) -> list[files.SourceFile]:
     return epoch.collect(source, settings) + ai_compute.collect(source, settings)
 
 
-def parse(file: load.SourceFile) -> load.ParsedFile:
+def parse(file: files.SourceFile) -> files.ParsedFile:
     module = epoch if file.file_name in epoch.BY_FILE_NAME else ai_compute
     return module.parse(file)
 
 
 @pytest.fixture(scope="module")
-def parsed() -> dict[str, load.ParsedFile]:
+def parsed() -> dict[str, files.ParsedFile]:
     files = collect_all("bundled", Settings(bundled_dir=BUNDLED))
     return {f.file_name: parse(f) for f in files}
 

@@ -1,6 +1,6 @@
 {{ config(tags=['known_answers']) }}
 -- Machines whose key used to split or must not split: one key from their first to their last entry, on every
--- list between (issue 17). Jaguar's life as TOP500 prints it starts with the XT5-HE in 2009-11 (First
+-- list between. Jaguar's life as TOP500 prints it starts with the XT5-HE in 2009-11 (First
 -- Appearance 34); K computer's starts in 2011-06 (its 48 TF prototype of 2010-11 is another machine).
 -- Stampede2 keeps the key its System ID gives from 2017-11 on its 2017-06 entry too.
 -- Checked when every list of a machine's life is loaded (guard from raw).

@@ -1,0 +1,1 @@
+"""Helpers the tests share: warehouses and lists to start from, servers, workbook edits, tools."""
