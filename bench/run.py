@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows import load  # noqa: E402
+from flows.analyst import analyst_questions  # noqa: E402
 from flows.settings import Settings  # noqa: E402
 from flows.sources import top500, top500_calendar  # noqa: E402
 
@@ -55,16 +56,6 @@ GOALS = {  # the targets each figure is measured against
     "parse_load_all_lists_s": ("<=", 1.0),
     "scale_10x_time_ratio": ("<=", 3.0),
     "query_p95_ms": ("<", 50.0),
-}
-CANONICAL_QUERIES = {
-    "korea_over_time": """select list_date, systems, rmax_tflops, rank_by_systems
-        from marts.country_list_stats where country = 'South Korea' order by list_date""",
-    "top_countries_of_a_list": """select country, systems, system_share_pct, rmax_share_pct
-        from marts.country_list_stats where list_date = date '2020-11-01' order by systems desc limit 10""",
-    "aggregate_growth": """select era, annual_growth_factor, doubling_time_months
-        from marts.performance_trend where scope = 'global' and series = 'total_rmax'""",
-    "demand_gap": """select * from marts.demand_supply_gap limit 200""",
-    "announced_vs_list": """select * from marts.announced_systems""",
 }
 
 
@@ -356,7 +347,7 @@ def bench_scale(work: Path) -> dict:
 def bench_queries(db: Path, repeat: int = 30) -> dict:
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        for name, sql in CANONICAL_QUERIES.items():
+        for name, sql in analyst_questions().items():
             try:
                 con.execute(sql).fetchall()  # warm
             except duckdb.Error as exc:
@@ -414,7 +405,7 @@ def main() -> None:
         results.update(bench_incremental(work, args.repeat))
         print("the same against a running Prefect server ...", flush=True)
         results["with_server"] = bench_with_server(work / "with-server", args.repeat)
-        print("canonical queries ...", flush=True)
+        print("analyst questions ...", flush=True)
         results["queries"] = bench_queries(published)
         p95s = [q["p95_ms"] for q in results["queries"].values() if "p95_ms" in q]
         results["query_p95_ms"] = max(p95s) if p95s else None

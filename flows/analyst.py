@@ -32,7 +32,7 @@ from uuid import UUID
 import duckdb
 
 from flows import textout
-from flows.settings import Settings, get_settings
+from flows.settings import PROJECT_ROOT, Settings, get_settings
 
 MART_SCHEMA = "marts"
 # What every analyst connection gets (Python API and `top500 shell` alike).
@@ -82,6 +82,23 @@ class Result:
     truncated: bool = False
 
 
+QUESTIONS = PROJECT_ROOT / "docs" / "analysts.md"
+QUESTION_HEADING = re.compile(r"^-- (\d+)\. (.+)$", re.M)
+
+
+def analyst_questions(path: Path = QUESTIONS) -> dict[str, str]:
+    """The analyst questions of docs/analysts.md, heading -> SQL: `-- N. heading` then the query up to `;`.
+
+    One place for them: the tests run every one on a published warehouse and the bench times them.
+    """
+    text = "\n".join(re.findall(r"```sql\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S))
+    found = {}
+    for match in QUESTION_HEADING.finditer(text):
+        body = text[match.end() : text.index(";", match.end())].strip()
+        found[match.group(2).strip()] = body
+    return found
+
+
 def lock_holder_message(published: Path, exc: BaseException) -> str | None:
     """One line for DuckDB's "Could not set lock" error; None for any other error.
 
@@ -99,7 +116,7 @@ def lock_holder_message(published: Path, exc: BaseException) -> str | None:
     return (
         f"error: {path} is locked by another process that opened it read-write{who}; "
         "while it holds the file nobody can read it. Open it read-only in every tool "
-        '(README, "BI tools"), or close that connection.'
+        '(docs/analysts.md, "BI tools"), or close that connection.'
     )
 
 

@@ -73,7 +73,7 @@ app = _App(
 )
 
 
-# Exit statuses (README): 0 ok; 1 the run or query failed; 2 bad option or input refused before
+# Exit statuses (docs/operations.md): 0 ok; 1 the run or query failed; 2 bad option or input refused before
 # anything ran; 3 write refused; 75 another run holds the warehouse (EX_TEMPFAIL: try again later).
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75
 

@@ -18,6 +18,7 @@ import pycountry
 import pytest
 
 from flows import transform
+from flows.analyst import analyst_questions
 from flows.errors import SourceError
 from flows.report import national
 from flows.report.base import HIGHLIGHT_COLOR, Marts
@@ -28,7 +29,6 @@ from support.warehouses import built_copy
 
 NODES = ["+national_compute", "+ai_clusters", "+demand_supply_gap", "+demand_gap_milestones", "+performance_trend"]
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "epoch_country_names.csv"
-QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"
 GPU_CLUSTERS = PROJECT_ROOT / "warehouse" / "sources" / "ai_compute" / "gpu_clusters.csv"
 
 
@@ -319,15 +319,14 @@ def test_gap_compares_demand_with_ai_cluster_supply(con):
 # --- the analyst questions and the report panel ------------------------------------------------------------------
 
 
-def _queries() -> list[str]:
-    block = re.findall(r"```sql\n(.*?)```", QUERIES.read_text(), flags=re.S)
-    national = [b for b in block if "national_compute" in b]
-    assert national, "analyst_queries.md has no national_compute questions"
-    return [s.strip() for b in national for s in b.split(";") if re.search(r"^\s*select", s, re.M)]
-
-
 def test_analyst_questions_answer(con):
-    korea, shares = _queries()
+    questions = analyst_questions()
+    korea = questions[
+        "South Korea's AI compute, listed and unlisted, from 2018 to the latest date the Epoch data covers"
+    ]
+    shares = questions[
+        "Each country's share of world AI compute and of TOP500 Rmax on the latest list the Epoch data covers"
+    ]
     rows = con.execute(korea).fetchall()
     assert rows[0][0] == "2018-06" and rows[-1][0] == "2025-06" and len(rows) == 15
     assert all(r[-1] == date(2025, 7, 22) for r in rows)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from flows.settings import PROJECT_ROOT
+from flows.analyst import analyst_questions
 from support.warehouses import built_copy
 
 PARITY_MODELS = ["+green500", "+hpcg", "+list_turnover", "+energy_development", "+performance_projection", "+systems"]
-ANALYST_QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"
 # The file prints efficiency rounded: MFlops/W with 2 decimals to 2016-11, GFlops/W with 3 decimals after.
 PRINTED_ROUNDING_GFLOPS_PER_W = 0.0005 + 1e-9
 
@@ -163,11 +160,9 @@ def test_energy_series_and_fits(con):
     )
 
 
-def _analyst_query(heading: str) -> str:
-    text = ANALYST_QUERIES.read_text()
-    match = re.search(rf"^-- {re.escape(heading)}.*?\n(.*?;)", text, re.S | re.M)
-    assert match, heading
-    return match.group(1)
+def _analyst_query(start: str) -> str:
+    """The analyst question of docs/analysts.md whose heading starts with `start`."""
+    return next(sql for heading, sql in analyst_questions().items() if heading.startswith(start))
 
 
 def test_analyst_questions_run_on_the_marts(con):
