@@ -346,12 +346,14 @@ def _print_postgres_status(settings, current) -> None:
     at = where(settings.postgres_dsn)
     if problem:
         typer.echo(f"postgres: cannot tell what {at} serves: {problem}")
-    elif current is not None and served == current.generation:
+    elif current is None:
+        typer.echo(f"postgres: {at} serves generation {served or '(none)'}; nothing is published here")
+    elif served == current.generation:
         typer.echo(f"postgres: {at} serves generation {served}, the published one")
     else:
         typer.echo(
             f"postgres: {at} serves generation {served or '(none)'}, BEHIND the published "
-            f"{current.generation if current else '(nothing)'}; the next run syncs it"
+            f"{current.generation}; the next run syncs it"
         )
 
 
