@@ -56,6 +56,7 @@ GOALS = {  # the targets each figure is measured against
     "parse_load_all_lists_s": ("<=", 1.0),
     "scale_10x_time_ratio": ("<=", 3.0),
     "query_p95_ms": ("<", 50.0),
+    "postgres_sync_s": ("<=", 2.0),  # the whole publication into PostgreSQL, replacing the one it served
 }
 
 
@@ -344,6 +345,40 @@ def bench_scale(work: Path) -> dict:
     }
 
 
+def bench_postgres(publications: list, repeat: int) -> dict:
+    """The PostgreSQL sync (flows/postgres_sync.py) into a private cluster on 127.0.0.1: the first sync into an
+    empty database, then syncs that replace the generation served (what a new list or a rollback costs: the
+    whole publication is copied, checked and swapped in), and a check that finds it up to date."""
+    from flows import pg_cluster, postgres_sync
+
+    cluster = pg_cluster.new_cluster("top500-bench-pg-")
+    try:
+        dsn = cluster.provision()
+
+        def sync(publication) -> postgres_sync.SyncOutcome:
+            outcome = postgres_sync.sync(dsn, publication, publication.path / "top500.duckdb")
+            if outcome.status not in ("synced", "up to date"):
+                raise SystemExit(f"postgres sync failed: {outcome}")
+            return outcome
+
+        first = sync(publications[0])
+        if len(publications) < 2:
+            raise SystemExit("the PostgreSQL bench needs two publications (--repeat 2 or more)")
+        replaced = [sync(publications[(i + 1) % len(publications)]) for i in range(repeat)]
+        current = publications[repeat % len(publications)]
+        up_to_date = [sync(current).seconds for _ in range(repeat)]
+    finally:
+        cluster.remove()
+    return {
+        "postgres_sync_s": stats([o.seconds for o in replaced]),
+        "postgres_first_sync_s": round(first.seconds, 3),
+        "postgres_up_to_date_s": stats(up_to_date),
+        "postgres_sync_stages_s": {k: stats([o.stages_s[k] for o in replaced]) for k in replaced[0].stages_s},
+        "postgres_rows": replaced[0].rows,
+        "postgres_tables": replaced[0].tables,
+    }
+
+
 def bench_queries(db: Path, repeat: int = 30) -> dict:
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
@@ -405,6 +440,11 @@ def main() -> None:
         results.update(bench_incremental(work, args.repeat))
         print("the same against a running Prefect server ...", flush=True)
         results["with_server"] = bench_with_server(work / "with-server", args.repeat)
+        print("PostgreSQL sync ...", flush=True)
+        from flows import publish
+
+        kept = [publish.current(Settings(warehouse_dir=work / f"full-{i}")) for i in range(args.repeat)]
+        results.update(bench_postgres(kept, args.repeat))
         print("analyst questions ...", flush=True)
         results["queries"] = bench_queries(published)
         p95s = [q["p95_ms"] for q in results["queries"].values() if "p95_ms" in q]
@@ -453,6 +493,8 @@ def print_table(results: dict) -> None:
         "noop_run_s",
         "incremental_run_s",
         "outside_the_flow_s",
+        "postgres_sync_s",
+        "postgres_up_to_date_s",
     ):
         v = results.get(key)
         if isinstance(v, dict):

@@ -60,9 +60,17 @@ class RunSummary:
     stages_s: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
     message: str | None = None
+    postgres: dict | None = None  # the PostgreSQL sync's outcome (flows.postgres_sync.SyncOutcome), when configured
 
     def headline(self) -> str:
-        """What happened, in one line: what was loaded, and what is published now."""
+        """What happened, in one line: what was loaded, what is published now, and what PostgreSQL serves."""
+        if not self.postgres:
+            return self._file_headline()
+        from flows.postgres_sync import SyncOutcome
+
+        return f"{self._file_headline()}; {SyncOutcome(**self.postgres).describe()}"
+
+    def _file_headline(self) -> str:
         in_wh = len(self.lists_in_warehouse)
         span = f"{self.lists_in_warehouse[0]}..{self.lists_in_warehouse[-1]}" if in_wh else "none"
         if self.lists_added:
@@ -166,6 +174,13 @@ def gate_marts_task(settings: Settings, run_id: str) -> None:
     validate.validate_marts(settings, run_id)
 
 
+@step("postgres-sync")
+def postgres_sync_task(settings: Settings) -> dict:
+    from flows import postgres_sync
+
+    return postgres_sync.sync_publication(settings).as_dict()
+
+
 @step("publish", task_run_name="publish generation {publication.generation}")
 def publish_task(settings: Settings, publication) -> dict:
     from flows import exports, publish, report
@@ -183,6 +198,10 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
     settings = get_settings()
     for where in (source, reference_source):
         refuse_credentials(where)
+    if settings.postgres_dsn:
+        from flows.postgres_sync import refuse_password
+
+        refuse_password(settings.postgres_dsn)
     with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"):
         return _refresh(settings, source, reference_source, full_refresh)
 
@@ -282,8 +301,13 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
         with contextlib.suppress(Exception):
             _report(run)
         raise
+    if settings.postgres_dsn:  # after every run, so a run with nothing new still catches Postgres up
+        with run.stage("postgres_sync"):
+            run.postgres = postgres_sync_task(settings)
     _finish(run, started, settings)
     logger.info(run.headline())
+    if run.postgres and run.postgres["status"] == "failed":
+        logger.error("PostgreSQL sync failed: %s", run.postgres["message"])
     for warning in run.warnings:
         logger.warning(warning)
     _report(run)
