@@ -15,11 +15,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_bundled, missing_tool
 
 from flows import pg_cluster, postgres_sync, publish
 from flows.publish import file_state
 from flows.settings import Settings
+from support.tools import missing_tool
+from support.warehouses import copy_bundled
 
 pytestmark = pytest.mark.slow
 FIRST = ("TOP500_202311.xlsx",)
