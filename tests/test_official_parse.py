@@ -23,7 +23,7 @@ def lists() -> dict:
     return {p.file.file_key: p.rows for p in parsed}
 
 
-def _green(path) -> green500.ParsedFile:
+def _green(path):
     return green500.parse(describe_file(green500.DATASET, "x", path, path.as_uri()))
 
 
@@ -122,3 +122,21 @@ def test_bad_hpl_mxp_tables_are_named(tmp_path):
         _results(text.replace("<td>11,340,000</td>", "<td>11,340,000 cores</td>", 1), tmp_path)
     with pytest.raises(SourceError, match="holds no HTML <table>: not the HPL-MxP results page"):
         _results("<!DOCTYPE html><html><body>Sign in</body></html>", tmp_path)
+
+
+def test_the_green500_gate_stops_a_ranking_that_does_not_follow_the_efficiency(tmp_path):
+    """The GX gate before load: rank 2 more efficient than rank 1 is named, file and rule; a real list passes."""
+    from flows import validate
+
+    settings = make_settings(tmp_path)
+    src = SOURCES / "green500" / "raw" / "green500_top_202411.xlsx"
+    bad = edit_xlsx(src, tmp_path / "lists" / "green500_top_202411.xlsx", {"P3": 80.0})
+    good = _green(SOURCES / "green500" / "raw" / "green500_top_202406.xlsx")
+    report = validate.validate_parsed(settings, "gate-good", [good], stage="green500", module="green500_list")
+    assert report.success and report.evaluations > 10
+    with pytest.raises(validate.ValidationFailed) as failed:
+        validate.validate_parsed(settings, "gate-bad", [_green(bad)], stage="green500", module="green500_list")
+    assert (
+        "green500_top_202411.xlsx: the ranking does not follow the efficiency: Green500 rank 2 has 80.0 GFlops/W"
+        in str(failed.value)
+    )
