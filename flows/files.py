@@ -42,6 +42,9 @@ class ParsedFile:
     table: str
     rows: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # The columns that tell one row of the file from another (the source's own key, e.g. a list's rank):
+    # what a newer version of the file is compared by (raw.source_file_rows, marts.source_versions).
+    key: tuple[str, ...] = ()
 
 
 def sha256_of(path: Path) -> str:

@@ -28,10 +28,10 @@ from flows.files import ParsedFile, SourceFile, parse_each
 from flows.fingerprint import code_fingerprint
 from flows.lock import warehouse_lock
 from flows.settings import Settings, get_settings
-from flows.sources import ai_compute, epoch, top500
+from flows.sources import ai_compute, epoch, green500, hpl_mxp, top500
 from flows.sources.fetch import refuse_credentials
 
-REFERENCE_MODULES = (epoch, ai_compute)
+REFERENCE_MODULES = (epoch, ai_compute, hpl_mxp)
 REFERENCE_PARSERS = {d.name: m.parse for m in REFERENCE_MODULES for d in m.DATASETS}
 
 
@@ -120,19 +120,36 @@ def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
     return top500.collect(source, settings)
 
 
+@step("collect-green500", task_run_name="collect Green500 lists from {source}")
+def collect_green500_task(source: str, settings: Settings) -> list[SourceFile]:
+    return green500.collect(source, settings)
+
+
 @step("collect-reference", task_run_name="collect specs and AI-compute files from {source}")
 def collect_reference_task(source: str, settings: Settings) -> list[SourceFile]:
     return collect_reference(source, settings)
 
 
 def collect_reference(source: str, settings: Settings) -> list[SourceFile]:
-    """The Epoch hardware and AI-compute files of `source`, in the order they load."""
+    """The Epoch hardware, AI-compute and HPL-MxP files of `source`, in the order they load."""
     return [f for module in REFERENCE_MODULES for f in module.collect(source, settings)]
 
 
 @step("parse-lists", task_run_name="parse {label}")
 def parse_lists_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
     return top500.parse_all(files)
+
+
+@step("parse-green500", task_run_name="parse {label}")
+def parse_green500_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
+    return green500.parse_all(files)
+
+
+@step("gate-green500", task_run_name="gate {label}")
+def gate_green500_task(settings: Settings, run_id: str, parsed: list[ParsedFile], label: str) -> None:
+    from flows import validate
+
+    validate.validate_parsed(settings, run_id, parsed, stage="green500", module="green500_list")
 
 
 @step("parse-reference", task_run_name="parse {label}")
@@ -223,6 +240,7 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
     try:
         with run.stage("extract_parse"):
             list_files = collect_lists_task(source, settings)
+            green500_files = collect_green500_task(source, settings)
             reference_files = collect_reference_task(reference_source, settings)
             run.lists_in_source = len(list_files)
             strays = top500.skipped_files(source, settings)
@@ -230,10 +248,13 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
                 run.warnings.append(
                     f"skipped {len(strays)} file(s) in the source that are not list files: " + ", ".join(strays)
                 )
-            changed = plan(list_files + reference_files, settings)
+            changed = plan(list_files + green500_files + reference_files, settings)
             lists = [f for f in changed if f.dataset == top500.DATASET]
-            references = [f for f in changed if f.dataset != top500.DATASET]
+            greens = [f for f in changed if f.dataset == green500.DATASET]
+            references = [f for f in changed if f.dataset not in (top500.DATASET, green500.DATASET)]
             parsed_lists = parse_lists_task(lists, label=_label(lists)) if lists else []
+            green_label = f"Green500 {_label(greens)}"
+            parsed_green = parse_green500_task(greens, label=green_label) if greens else []
             parsed_reference = (
                 parse_reference_task(references, label=f"{len(references)} reference file(s)") if references else []
             )
@@ -243,19 +264,24 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
                 gate_lists_task(settings, run.run_id, parsed_lists, label=_label(lists))
             run.gates_passed.append("top500_list")
             run.new_countries = new_countries(settings, parsed_lists)
-        if parsed_lists or parsed_reference:
+        if parsed_green:
+            with run.stage("gate_green500"):
+                gate_green500_task(settings, run.run_id, parsed_green, label=green_label)
+            run.gates_passed.append("green500_list")
+        parsed_other = parsed_green + parsed_reference  # files that are not TOP500 lists
+        if parsed_lists or parsed_other:
             with run.stage("load"):
                 load_raw_task(
-                    parsed_lists + parsed_reference,
+                    parsed_lists + parsed_other,
                     settings,
                     run.run_id,
-                    label=f"{len(parsed_lists)} list(s), {len(parsed_reference)} reference file(s)",
+                    label=f"{len(parsed_lists)} list(s), {len(parsed_other)} other file(s)",
                 )
         run.lists_added = [p.file.file_key for p in parsed_lists]
-        run.reference_updated = [p.file.file_name for p in parsed_reference]
-        run.files_loaded = len(parsed_lists) + len(parsed_reference)
+        run.reference_updated = [p.file.file_name for p in parsed_other]
+        run.files_loaded = len(parsed_lists) + len(parsed_other)
         run.list_rows_loaded = sum(len(p.rows) for p in parsed_lists)
-        run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_reference)
+        run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_other)
 
         with load.connect(settings.build_db) as con:
             run.lists_in_warehouse = load.current_list_keys(con)
@@ -373,7 +399,11 @@ def rebuild_expected(settings: Settings, source: str, reference_source: str, ful
     if top500.is_url(source) or top500.is_url(reference_source):
         return False
     try:
-        files = top500.collect(source, settings) + collect_reference(reference_source, settings)
+        files = (
+            top500.collect(source, settings)
+            + green500.collect(source, settings)
+            + collect_reference(reference_source, settings)
+        )
         published_now = publish.current(settings)
         if published_now is None or not settings.build_db.exists():
             return True
@@ -398,8 +428,9 @@ def _clean_leftovers(settings: Settings) -> None:
 def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
     """The files whose content differs from what the build file holds (a copy of a loaded list is refused)."""
     with load.connect(settings.build_db) as con:
-        loaded = load.current_versions(con, top500.DATASET)
-        top500.reject_copies([f for f in files if f.dataset == top500.DATASET], loaded)
+        for dataset in (top500.DATASET, green500.DATASET):
+            loaded = load.current_versions(con, dataset)
+            top500.reject_copies([f for f in files if f.dataset == dataset], loaded)
         return load.changed_files(con, files)
 
 

@@ -488,10 +488,17 @@ def _run_stage(
     return report
 
 
-def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile]) -> ValidationReport:
+def validate_parsed(
+    settings: Settings,
+    run_id: str,
+    parsed: Sequence[ParsedFile],
+    stage: str = "top500",
+    module: str = "top500_list",
+) -> ValidationReport:
     """Validate parsed lists before `load_files`, so a bad list never enters the build file.
 
-    A list that fails is not loaded, so the next run finds it changed and validates it again.
+    A list that fails is not loaded, so the next run finds it changed and validates it again. The TOP500
+    lists by default; the Green500 lists with stage "green500" and the suites of expectations/green500_list.py.
     """
     # Round-trip through DuckDB so the frames have exactly the dtypes a read from the build file has.
     typed, checksums = {}, {}
@@ -507,7 +514,7 @@ def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile
     def select(con, suite: Suite, version: str):
         return typed, checksums
 
-    return _run_stage(settings, run_id, "top500", "top500_list", select)
+    return _run_stage(settings, run_id, stage, module, select)
 
 
 def validate_reference(settings: Settings, run_id: str) -> ValidationReport:

@@ -219,6 +219,7 @@ def duckdb14_python(tmp_path_factory) -> Path:
 # first: `--dist loadfile` gives each worker whole modules as it runs short, so the long ones must not be left
 # for last, or one worker runs alone at the end. The rest follow in their usual order.
 LONGEST_MODULES_FIRST = (
+    "test_official_sources.py",
     "test_paths.py",
     "test_publication.py",
     "test_cli.py",

@@ -18,7 +18,17 @@ from flows.settings import Settings
 from support.tools import chromium
 from support.warehouses import private_copy
 
-ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover", "national_compute"]
+ALL_PANELS = [
+    "performance",
+    "countries",
+    "shares",
+    "demand",
+    "announced",
+    "efficiency",
+    "hpl_mxp",
+    "turnover",
+    "national_compute",
+]
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +116,11 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     # the efficiency chart is on a log axis in Flops/W and names the fitted doubling time
     efficiency = sections["efficiency"][1]
     assert "Green500 #1 fit: doubles every" in efficiency and "GFlops/W" in efficiency
-    # every series drew: two efficiency lines, their fits, coverage bars; turnover bars, two rates, two ages
+    # every series drew: two efficiency lines, their fits, coverage bars; turnover bars, two rates, two ages;
+    # the HPL-MxP #1 and its Rmax, and the speed-up bars
     assert _drawn_traces(efficiency) == 5 and _drawn_traces(sections["turnover"][1]) == 5
+    assert "Green500 #1 fit: doubles every" in efficiency and "KAIROS" in efficiency
+    assert _drawn_traces(sections["hpl_mxp"][1]) == 3 and "El Capitan" in sections["hpl_mxp"][1]
 
 
 def test_a_chart_that_cannot_draw_stops_the_publication_naming_it(published, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -178,7 +179,7 @@ def _wait(condition, timeout: float, what: str, every: float = 1.0):
 @pytest.fixture
 def served(prefect_api, tmp_path, parsed_lists):
     """`top500 serve --source <http site>` in a subprocess, the site laid out like top500.org and serving
-    every bundled list, 2020-11 as first published (the re-issue comes later in the test).
+    every bundled list (and Green500 list), 2020-11 as first published (the re-issue comes later in the test).
 
     Yields (client, deployment, warehouse dir, site, site directory, log path, the command's environment)."""
     from prefect.client.orchestration import get_client
@@ -186,10 +187,12 @@ def served(prefect_api, tmp_path, parsed_lists):
 
     from flows import load
     from support.http_server import ServerThread, Top500Site
-    from support.warehouses import REISSUE_ORIGINAL, make_settings
+    from support.warehouses import BUNDLED_LISTS, REISSUE_ORIGINAL, make_settings
 
     served_dir = copy_bundled(tmp_path / "site")
     (served_dir / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
+    for green in (BUNDLED_LISTS.parents[1] / "green500" / "raw").iterdir():
+        shutil.copy2(green, served_dir / green.name)
     site = Top500Site()
     site.add_directory(served_dir)
     warehouse = make_settings(tmp_path).warehouse_dir

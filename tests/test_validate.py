@@ -165,7 +165,7 @@ def marts_copy(tmp_path, published) -> Settings:
         ("drop table marts.demand_forecast", "marts.demand_forecast does not exist (required by suite"),
         (
             "delete from marts.green500 where list_date = '2024-06-01' and green500_rank > 100",
-            "2024-06 has 194 entries reporting power in raw but marts.green500 holds 100",
+            "the 2024-06 Green500 list ranks 194 entries in raw but marts.green500 holds 100",
         ),
         (
             "delete from marts.list_turnover",

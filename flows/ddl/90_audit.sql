@@ -24,7 +24,7 @@ ALTER TABLE audit.pipeline_runs ADD COLUMN IF NOT EXISTS new_countries VARCHAR[]
 -- One row per gate (stage) of a run, and one per expectation x batch it evaluated.
 CREATE TABLE IF NOT EXISTS audit.validation_runs (
     run_id       VARCHAR   NOT NULL,  -- the pipeline run
-    stage        VARCHAR   NOT NULL,  -- top500 | reference | marts
+    stage        VARCHAR   NOT NULL,  -- top500 | green500 | reference | marts
     started_at   TIMESTAMP NOT NULL,
     finished_at  TIMESTAMP NOT NULL,
     success      BOOLEAN   NOT NULL,

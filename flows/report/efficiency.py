@@ -1,4 +1,4 @@
-"""Energy efficiency: the Green500 #1 and the median, with fits and power coverage."""
+"""Energy efficiency: the official Green500's #1 and median, with fits, and the TOP500 file's power coverage."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from flows.report.base import (
 
 ENERGY_SERIES = {  # energy_development column -> (performance_trend series, label, colour)
     "green500_rank1_efficiency_gflops_per_w": ("green500_rank1_efficiency", "Green500 #1", "#2ca02c"),
-    "median_efficiency_gflops_per_w": ("median_efficiency", "Median of entries reporting power", "#1f77b4"),
+    "median_efficiency_gflops_per_w": ("median_efficiency", "Green500 median", "#1f77b4"),
 }
 GFLOPS = 1e9  # efficiency axis in Flops/W with SI prefixes, the marts in GFlops/W
 
@@ -27,29 +27,32 @@ def efficiency_panel(m: Marts) -> Panel:
     panel = Panel(
         "efficiency",
         "Energy efficiency",
-        "Energy efficiency of the Green500 #1 (the list's entries ranked by the GFlops/W printed in the "
-        "TOP500 file, derived from Rmax and power before 2011-11) and the median of the entries reporting "
-        "power, log scale. Dotted: log-linear fit over all lists with its doubling time and 95% interval "
-        "(marts.energy_development, performance_trend scope energy). Bars: share of the list reporting "
-        "power.",
+        "Energy efficiency of the official Green500 list's #1 and the median of the systems it ranks, GFlops/W as "
+        "published (the Green500's own power submissions, from 2013-11), log scale. Dotted: log-linear fit over "
+        "all Green500 lists with its doubling time and 95% interval (marts.energy_development, performance_trend "
+        "scope energy). Bars: share of the TOP500 list that reports power in the TOP500 file.",
     )
     dev = m.rows("select * from marts.energy_development order by list_date")
+    green = [r for r in dev if r["green500_rank1_efficiency_gflops_per_w"] is not None]
+    if not green:
+        panel.unavailable = "marts.energy_development holds no official Green500 list."
+        return panel
     fits = {
         r["series"]: r for r in m.rows("select * from marts.performance_trend where scope = 'energy' and era = 'all'")
     }
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.8, 0.2], vertical_spacing=0.04)
     for column, (series, label, color) in ENERGY_SERIES.items():
-        names = [r["green500_rank1_system_name"] if series == "green500_rank1_efficiency" else "median" for r in dev]
+        names = [r["green500_rank1_system_name"] if series == "green500_rank1_efficiency" else "median" for r in green]
         fig.add_trace(
             go.Scatter(
-                x=[r["list_date"] for r in dev],
-                y=[r[column] * GFLOPS for r in dev],
+                x=[r["list_date"] for r in green],
+                y=[r[column] * GFLOPS for r in green],
                 name=label,
                 mode="lines+markers",
                 marker=dict(size=5),
                 line=dict(color=color, width=2),
                 legendgroup=series,
-                customdata=[[r["list_label"], html.escape(str(n))] for r, n in zip(dev, names)],
+                customdata=[[r["list_label"], html.escape(str(n))] for r, n in zip(green, names)],
                 hovertemplate="%{customdata[0]}: %{y:.3s}Flops/W (%{customdata[1]})<extra>" + label + "</extra>",
             ),
             row=1,
@@ -57,7 +60,7 @@ def efficiency_panel(m: Marts) -> Panel:
         )
         fit = fits.get(series)
         if fit:
-            xs = [dev[0]["list_year_fraction"], dev[-1]["list_year_fraction"]]
+            xs = [green[0]["list_year_fraction"], green[-1]["list_year_fraction"]]
             upper = fit["doubling_time_months_upper_95"]
             interval = (
                 f"{fit['doubling_time_months_lower_95']:.1f}-{upper:.1f}"
@@ -77,13 +80,14 @@ def efficiency_panel(m: Marts) -> Panel:
                 row=1,
                 col=1,
             )
+    covered = [r for r in dev if r["power_coverage_pct"] is not None]
     fig.add_trace(
         go.Bar(
-            x=[r["list_date"] for r in dev],
-            y=[r["power_coverage_pct"] for r in dev],
-            name="entries reporting power",
+            x=[r["list_date"] for r in covered],
+            y=[r["power_coverage_pct"] for r in covered],
+            name="TOP500 entries reporting power",
             marker_color="#c7c7c7",
-            customdata=[r["list_label"] for r in dev],
+            customdata=[r["list_label"] for r in covered],
             hovertemplate="%{customdata}: %{y:.1f}% of the list report power<extra></extra>",
         ),
         row=2,

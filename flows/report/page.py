@@ -21,6 +21,7 @@ from flows.report.base import Marts, Panel
 from flows.report.countries import country_panels
 from flows.report.demand import demand_panel
 from flows.report.efficiency import efficiency_panel
+from flows.report.hpl_mxp import hpl_mxp_panel
 from flows.report.national import national_compute_panel
 from flows.report.performance import performance_panel
 from flows.report.turnover import turnover_panel
@@ -34,6 +35,7 @@ PANELS = (
     demand_panel,
     announced_panel,
     efficiency_panel,
+    hpl_mxp_panel,
     turnover_panel,
     national_compute_panel,
 )

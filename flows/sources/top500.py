@@ -75,11 +75,17 @@ def skipped_files(source: str, settings: Settings) -> list[str]:
 
 
 def _strays(directory: Path) -> list[str]:
-    """Not a list file, not hidden, not the snapshot's own notes (*.md)."""
+    """Not a list file (TOP500 or Green500), not hidden, not the snapshot's own notes (*.md)."""
+    from flows.sources.green500 import is_list_file as is_green500_file
+
     return sorted(
         p.name
         for p in directory.iterdir()
-        if p.is_file() and not FILE_NAME.match(p.name) and not p.name.startswith(".") and not p.name.endswith(".md")
+        if p.is_file()
+        and not FILE_NAME.match(p.name)
+        and not is_green500_file(p.name)
+        and not p.name.startswith(".")
+        and not p.name.endswith(".md")
     )
 
 
@@ -186,7 +192,7 @@ def parse(file: SourceFile) -> ParsedFile:
     frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
     frame.insert(1, "edition", edition_of(list_date))
     frame["original"] = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]  # rows as read
-    return ParsedFile(file=file, table=TABLE, rows=frame)
+    return ParsedFile(file=file, table=TABLE, rows=frame, key=("rank",))
 
 
 def _has_data(row: list) -> bool:

@@ -36,12 +36,15 @@ def private_copy(settings: Settings, root: Path) -> Settings:
 
 
 def load_reference_sources(db_path: Path, run_id: str = "test", ai_compute_source: str = "bundled") -> None:
-    """The Epoch hardware and AI-compute tables, loaded as the pipeline loads them (the marts need them)."""
-    from flows.sources import ai_compute, epoch
+    """The Epoch hardware, AI-compute and HPL-MxP tables and the official Green500 lists, loaded as the pipeline
+    loads them (the marts need them)."""
+    from flows.sources import ai_compute, epoch, green500, hpl_mxp
 
     bundled = make_settings(PROJECT_ROOT)
     parsed = epoch.parse_all(epoch.collect("bundled", bundled))
     parsed += ai_compute.parse_all(ai_compute.collect(ai_compute_source, bundled))
+    parsed += hpl_mxp.parse_all(hpl_mxp.collect("bundled", bundled))
+    parsed += green500.parse_all(green500.collect("bundled", bundled))
     with load.connect(db_path) as con:
         load.load_files(con, parsed, run_id)
 
