@@ -338,7 +338,9 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
         china = con.execute(
             "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'China'"
         ).fetchone()[0]
-        versions = con.execute("select count(*) from raw.source_files where file_key = '2020-11'").fetchone()[0]
+        versions = con.execute(
+            "select count(*) from raw.source_files where dataset = 'top500' and file_key = '2020-11'"
+        ).fetchone()[0]
     assert (china, versions) == (214, 3)  # re-issue counted, every version kept
     with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
         audit = dict(con.execute("select run_id, status from audit.pipeline_runs").fetchall())
