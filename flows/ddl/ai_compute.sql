@@ -60,6 +60,12 @@ CREATE TABLE IF NOT EXISTS raw.epoch_gpu_clusters (
     is_possible_duplicate         BOOLEAN,           -- NULL when the file leaves it blank
     possible_duplicate_of         VARCHAR,
     is_excluded                   BOOLEAN,           -- Epoch's Exclude flag; NULL when blank
+    reported_power_mw             DOUBLE,            -- the power capacity a source reports
+    calculated_power_mw           DOUBLE,            -- Epoch's estimate from the chips (TDP x overheads)
+    reported_cost_usd             DOUBLE,            -- the hardware cost a source reports, as reported
+    reported_cost_inflation_adjusted_usd DOUBLE,     -- the same, adjusted for inflation by Epoch
+    calculated_cost_usd           DOUBLE,            -- Epoch's estimate from the chips' prices
+    first_operational_date_note   VARCHAR,           -- free text; "Planned 2028", "Planned H2 2026" for planned clusters
     source_line                   INTEGER NOT NULL,
     original                      JSON    NOT NULL,
     source_file                   VARCHAR NOT NULL,
@@ -75,6 +81,12 @@ ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS builds_upon VARCHAR;
 ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS is_possible_duplicate BOOLEAN;
 ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS possible_duplicate_of VARCHAR;
 ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS is_excluded BOOLEAN;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS reported_power_mw DOUBLE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS calculated_power_mw DOUBLE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS reported_cost_usd DOUBLE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS reported_cost_inflation_adjusted_usd DOUBLE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS calculated_cost_usd DOUBLE;
+ALTER TABLE raw.epoch_gpu_clusters ADD COLUMN IF NOT EXISTS first_operational_date_note VARCHAR;
 
 -- OpenAI "AI and Compute" (2018) points: 1 petaflop/s-day = 8.64e19 FLOP.
 CREATE TABLE IF NOT EXISTS raw.openai_ai_and_compute (

@@ -34,6 +34,12 @@ renamed as (
         coalesce(is_possible_duplicate, false) as is_possible_duplicate,
         possible_duplicate_of,
         coalesce(is_excluded, false) as is_excluded,
+        reported_power_mw,
+        calculated_power_mw,
+        reported_cost_usd,
+        reported_cost_inflation_adjusted_usd,
+        calculated_cost_usd,
+        first_operational_date_note,
         source_file,
         source_line,
         loaded_at
