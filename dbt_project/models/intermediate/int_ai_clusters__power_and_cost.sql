@@ -42,7 +42,7 @@ estimated as (
         periods.h100_equivalents * h100.h100_usd as h100e_rate_cost_usd
     from periods
     inner join staged using (cluster_id)
-    cross join h100
+    left join h100 on true
     left join rates
         on
             rates.chip_family = periods.chip_family

@@ -130,8 +130,8 @@ estimated as (
         entries.h100e * h100.h100_usd as h100e_rate_cost_usd,
         site_factor.site_power_per_listed_power
     from entries
-    cross join site_factor
-    cross join h100
+    left join site_factor on true
+    left join h100 on true
     left join entry_rates using (list_date, rank)
     left join reported_cost using (list_date, rank)
 

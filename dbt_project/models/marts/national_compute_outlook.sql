@@ -22,7 +22,9 @@ years as (
         range::integer as year,
         make_date(range::integer, 12, 31) as as_of_date
     from base
-    cross join range(year(base.base_date), {{ var('compute_outlook_end_year', 2030) }}::integer + 1)
+    -- at least the base year, so a later base never empties the outlook
+    cross join
+        range(year(base.base_date), greatest({{ var('compute_outlook_end_year', 2030) }}, year(base.base_date)) + 1)
 
 ),
 
