@@ -293,19 +293,54 @@ def demand_forecast() -> list:
 
     return [
         gxe.ExpectColumnValuesToBeBetween(
-            column="demand_multiplier",
+            column="growth_multiplier",
             min_value=0,
             strict_min=True,
-            meta={"message": "{scenario}: demand_multiplier {demand_multiplier} at {months_ahead} months is not > 0"},
+            meta={"message": "{scenario}: growth_multiplier {growth_multiplier} at {months_ahead} months is not > 0"},
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="demand_multiplier",
+            column_A="growth_multiplier",
             column_B="previous_multiplier",
             or_equal=False,
             ignore_row_if="either_value_is_missing",
             meta={
-                "message": "{scenario}: demand_multiplier does not increase at {months_ahead} months "
-                "({demand_multiplier:.6g} after {previous_multiplier:.6g})"
+                "message": "{scenario}: growth_multiplier does not increase at {months_ahead} months "
+                "({growth_multiplier:.6g} after {previous_multiplier:.6g})"
+            },
+        ),
+    ]
+
+
+# One row per country with a planned Epoch cluster in raw: the outlook must hold that country in every year.
+OUTLOOK_COMPLETENESS = """
+with planned as (
+    select names.country, count(*) as planned_clusters
+    from raw.epoch_gpu_clusters as clusters
+    inner join reference.epoch_country_names as names on names.epoch_country = clusters.country
+    where clusters.status = 'Planned'
+      and not coalesce(clusters.is_possible_duplicate, false) and not coalesce(clusters.is_excluded, false)
+    group by names.country),
+outlook as (select country, count(*) as outlook_years from marts.national_compute_outlook group by country),
+span as (select max(year) - min(year) + 1 as expected_years from marts.national_compute_outlook)
+select planned.country, planned.planned_clusters, coalesce(outlook.outlook_years, 0) as outlook_years,
+       span.expected_years
+from planned
+cross join span
+left join outlook using (country)
+order by planned.country
+"""
+
+
+def national_compute_outlook() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="outlook_years",
+            column_B="expected_years",
+            meta={
+                "message": "{country} has {planned_clusters} planned cluster(s) in raw.epoch_gpu_clusters but "
+                "{outlook_years} of the {expected_years} years in marts.national_compute_outlook"
             },
         ),
     ]
@@ -382,7 +417,7 @@ SUITES = [
                      (select max(n) from (select count(*) as n from raw.top500_entries group by list_date))
                          as largest_list,
                      (select count(*) from raw.top500_entries) as entries_loaded,
-                     (select count(*) from reference.demand_scenarios
+                     (select count(*) from reference.curated_demand_scenarios
                       where scenario not in (select scenario from marts.demand_forecast)) as seed_scenarios_not_forecast,
                      (select count(distinct scenario) from marts.demand_forecast
                       where scenario_kind = 'supply' and scenario like 'top500_world%') as world_supply_scenarios,
@@ -393,11 +428,19 @@ SUITES = [
         description="Marts hold as many rows as what was loaded implies (bounds from raw).",
     ),
     Suite(
+        name="national_compute_outlook",
+        tables=("marts.national_compute_outlook", "raw.epoch_gpu_clusters", "reference.epoch_country_names"),
+        row_id=("country",),
+        query=OUTLOOK_COMPLETENESS,
+        expectations=national_compute_outlook,
+        description="Every country with a planned cluster in raw has every year of the outlook.",
+    ),
+    Suite(
         name="demand_forecast",
         tables=("marts.demand_forecast",),
         row_id=("scenario", "months_ahead"),
-        query="""select scenario, months_ahead, demand_multiplier,
-                        lag(demand_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
+        query="""select scenario, months_ahead, growth_multiplier,
+                        lag(growth_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
                  from marts.demand_forecast""",
         expectations=demand_forecast,
         description="Forecast multipliers grow with months_ahead in every scenario.",

@@ -149,6 +149,18 @@ def gpu_clusters() -> list:
         gxe.ExpectColumnValuesToNotBeNull(column="name", meta={"message": "name is empty at line {source_line}"}),
         *_positive(gxe, "max_tflops", 1e12, "TFlop/s"),
         *_positive(gxe, "power_capacity_mw", 1e5, "MW"),
+        *_positive(gxe, "reported_power_mw", 1e5, "MW"),
+        *_positive(gxe, "calculated_power_mw", 1e5, "MW"),
+        *(
+            e
+            for c in (
+                "hardware_cost_usd",
+                "reported_cost_usd",
+                "reported_cost_inflation_adjusted_usd",
+                "calculated_cost_usd",
+            )
+            for e in _positive(gxe, c, 1e13, "USD")
+        ),
         *_date_range(gxe, "first_operational_date", 2000, days_ahead=3653),
         *_date_range(gxe, "decommissioned_date", 2000),
         gxe.ExpectColumnValuesToBeInSet(

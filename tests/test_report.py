@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import itertools
 import math
 import re
@@ -28,6 +31,7 @@ ALL_PANELS = [
     "hpl_mxp",
     "turnover",
     "national_compute",
+    "compute_needed",
 ]
 
 
@@ -121,6 +125,47 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     assert _drawn_traces(efficiency) == 5 and _drawn_traces(sections["turnover"][1]) == 5
     assert "Green500 #1 fit: doubles every" in efficiency and "KAIROS" in efficiency
     assert _drawn_traces(sections["hpl_mxp"][1]) == 3 and "El Capitan" in sections["hpl_mxp"][1]
+
+
+DOWNLOAD = re.compile(
+    r"<a download=[\"'](\w+)\.csv[\"'] href=[\"']data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)[\"']>"
+)
+
+
+def _downloads(html: str) -> dict[str, list[dict]]:
+    """panel id -> the rows of the CSV its download link holds."""
+    found = {}
+    for key, (_, body) in _sections(html).items():
+        link = DOWNLOAD.search(body)
+        assert link and link.group(1) == key, f"{key}: no download link of its own"
+        found[key] = list(csv.DictReader(io.StringIO(base64.b64decode(link.group(2)).decode("utf-8"))))
+    return found
+
+
+def test_every_chart_downloads_its_data_as_csv_from_the_page(built, tmp_path):
+    """Offline: the data is inside the page (a data: link), as the browser shows it, and it is the mart's."""
+    settings, page = built
+    dom = _chromium("--dump-dom", page.as_uri(), tmp=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    downloads = _downloads(dom.stdout)
+    assert list(downloads) == ALL_PANELS
+    for key, rows in downloads.items():
+        assert rows and list(rows[0]) == ["chart", "series", "x", "y", "x_axis", "y_axis"], key
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        share = con.execute("""select total_h100e_share_pct from marts.national_compute
+                               where country = 'South Korea' and list_label = '2025-06'""").fetchone()[0]
+        needed = con.execute("""select needed_h100e from marts.compute_needed
+                                where country = 'South Korea' and scenario = 'keep_world_share' and year = 2028""").fetchone()[
+            0
+        ]
+    korea = [r for r in downloads["national_compute"] if r["series"] == "South Korea" and r["x"] == "2025-06-01"]
+    assert [float(r["y"]) for r in korea] == [pytest.approx(share)]
+    need = [
+        r
+        for r in downloads["compute_needed"]
+        if r["chart"] == "South Korea" and r["series"].startswith("needed to keep its share") and r["x"] == "2028-12-31"
+    ]
+    assert [float(r["y"]) for r in need] == [pytest.approx(needed)]
 
 
 def test_a_chart_that_cannot_draw_stops_the_publication_naming_it(published, tmp_path):

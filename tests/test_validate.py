@@ -179,6 +179,11 @@ def marts_copy(tmp_path, published) -> Settings:
             "delete from marts.demand_forecast where scenario = 'openai_2018'",
             "1 demand scenario(s) of the seed are missing from marts.demand_forecast",
         ),
+        (
+            "delete from marts.national_compute_outlook where country = 'South Korea' and year > 2026",
+            "South Korea has 5 planned cluster(s) in raw.epoch_gpu_clusters but 2 of the 6 years in "
+            "marts.national_compute_outlook",
+        ),
     ],
 )
 def test_a_mart_broken_as_a_bug_would_fails_the_gate(marts_copy, breakage, expected):

@@ -79,8 +79,8 @@ def demand_panel(m: Marts) -> Panel:
         "1,000x marks (marts.demand_supply_gap). Hover a line for its scenario ids.",
     )
     t = "demand_forecast"
-    rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, demand_multiplier, log_growth_per_month
-                      from marts.{t} where demand_multiplier > 0 order by scenario, forecast_date""")
+    rows = m.rows(f"""select scenario, scenario_kind, country, forecast_date, growth_multiplier, log_growth_per_month
+                      from marts.{t} where growth_multiplier > 0 order by scenario, forecast_date""")
     fits = {
         r["selection"]: r["selection_description"]
         for r in m.rows("select selection, selection_description from marts.demand_growth_fits")
@@ -112,7 +112,7 @@ def demand_panel(m: Marts) -> Panel:
         fig.add_trace(
             go.Scatter(
                 x=[r["forecast_date"] for r in pts],
-                y=[r["demand_multiplier"] for r in pts],
+                y=[r["growth_multiplier"] for r in pts],
                 name=_wrap_legend(f"{label}: doubles every {_doubling_months(rate):.1f} months"),
                 mode="lines",
                 legendrank=2000,  # after the demand scenarios (default rank 1000)
@@ -132,7 +132,7 @@ def demand_panel(m: Marts) -> Panel:
             fig.add_trace(
                 go.Scatter(
                     x=[r["forecast_date"] for r in hi],
-                    y=[r["demand_multiplier"] for r in hi],
+                    y=[r["growth_multiplier"] for r in hi],
                     mode="lines",
                     line=dict(width=0),
                     legendgroup=label,
@@ -145,7 +145,7 @@ def demand_panel(m: Marts) -> Panel:
             fig.add_trace(
                 go.Scatter(
                     x=[r["forecast_date"] for r in lo],
-                    y=[r["demand_multiplier"] for r in lo],
+                    y=[r["growth_multiplier"] for r in lo],
                     mode="lines",
                     line=dict(width=0),
                     fill="tonexty",
@@ -160,7 +160,7 @@ def demand_panel(m: Marts) -> Panel:
         fig.add_trace(
             go.Scatter(
                 x=[r["forecast_date"] for r in pts],
-                y=[r["demand_multiplier"] for r in pts],
+                y=[r["growth_multiplier"] for r in pts],
                 name=label,
                 mode="lines",
                 legendgroup=label,

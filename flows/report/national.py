@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -24,8 +26,9 @@ def national_compute_panel(m: Marts) -> Panel:
         "Top: each country's share of the world's compute in H100-equivalents, TOP500 systems and the "
         "AI clusters that never ran HPL together with nothing counted twice (listed systems by their "
         "accelerators, CPU-only systems 0; Epoch AI GPU clusters not on that list), per list date the "
-        "Epoch data covers. Bottom: on the latest covered list, each country's listed and unlisted "
-        f"compute; {HIGHLIGHT} highlighted (marts.national_compute).",
+        "Epoch data covers, on a log scale so that shares under 1% can be read. Bottom: on the latest covered "
+        "list, each country's listed and unlisted compute side by side (not stacked: on a log axis a stacked "
+        f"bar hides its upper part); {HIGHLIGHT} highlighted (marts.national_compute).",
     )
     t = "national_compute"
     rows = m.rows(f"""select list_date, country, total_h100e, total_h100e_share_pct, top500_h100e,
@@ -47,7 +50,7 @@ def national_compute_panel(m: Marts) -> Panel:
         row_heights=[0.55, 0.45],
         subplot_titles=[
             "share of world compute (H100-equivalents, %)",
-            f"listed and unlisted compute on {latest:%Y-%m} (H100-equivalents)",
+            f"listed and unlisted compute on {latest:%Y-%m}, side by side (H100-equivalents)",
         ],
     )
     for i, country in enumerate(shown):
@@ -56,7 +59,8 @@ def national_compute_panel(m: Marts) -> Panel:
         fig.add_trace(
             go.Scatter(
                 x=dates,
-                y=[share.get(d, 0) or 0 for d in dates],
+                # a country without compute on a date has no point there (a log axis has no 0)
+                y=[share.get(d) or None for d in dates],
                 name=f"<b>{country}</b>" if hi else country,
                 mode="lines+markers" if hi else "lines",
                 legendgroup=country,
@@ -83,9 +87,17 @@ def national_compute_panel(m: Marts) -> Panel:
             row=2,
             col=1,
         )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title_text="share of world (%)", ticksuffix="%", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(type="log", title_text="H100-equivalents", row=2, col=1)
+    fig.update_layout(barmode="group")
+    shares = [r["total_h100e_share_pct"] for r in rows if r["country"] in shown and r["total_h100e_share_pct"]]
+    fig.update_yaxes(
+        type="log",
+        title_text="share of world (%, log scale)",
+        ticksuffix="%",
+        range=[math.floor(math.log10(min(shares))), 2],
+        row=1,
+        col=1,
+    )
+    fig.update_yaxes(type="log", title_text="H100-equivalents (log scale)", row=2, col=1)
     fig.update_xaxes(title_text="TOP500 list", row=1, col=1)
     until = rows[0]["epoch_data_until"]
     panel.text += f" The Epoch cluster data ends {until}; later lists are not shown."

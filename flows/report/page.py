@@ -2,15 +2,19 @@
 
 Built from a publication's own database copy (read-only) while the publication is staged, so it is
 published and rolled back with the data it shows. plotly.js is embedded once, inline, so the page opens
-offline and can be mailed or archived. Each panel carries `data-status="chart"`, or `"unavailable"` when the
+offline and can be mailed or archived; each chart's data is in the page too, as a CSV download link. Each panel carries `data-status="chart"`, or `"unavailable"` when the
 data holds nothing to draw (e.g. no list the Epoch data covers), so a browser test knows how many charts
 must have drawn. A chart that raises stops the publication (`ChartFailed`).
 """
 
 from __future__ import annotations
 
+import base64
+import csv
 import html
-from datetime import UTC, datetime
+import io
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,6 +22,7 @@ import duckdb
 from flows.files import sha256_of
 from flows.report.announced import announced_panel
 from flows.report.base import Marts, Panel
+from flows.report.compute_needed import compute_needed_panel
 from flows.report.countries import country_panels
 from flows.report.demand import demand_panel
 from flows.report.efficiency import efficiency_panel
@@ -38,6 +43,7 @@ PANELS = (
     hpl_mxp_panel,
     turnover_panel,
     national_compute_panel,
+    compute_needed_panel,
 )
 
 
@@ -59,6 +65,63 @@ def build_panels(m: Marts) -> list[Panel]:
     return panels
 
 
+def chart_csv(figure) -> str:
+    """The data a chart draws, one row per point: the chart (the subplot's title), the series (the legend
+    name), x, y, and the axes' titles (which carry the units). Built from the figure itself, so it holds
+    exactly what is drawn."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["chart", "series", "x", "y", "x_axis", "y_axis"])
+    for trace in figure.data:
+        if getattr(trace, "x", None) is None or getattr(trace, "y", None) is None:
+            continue
+        xaxis, yaxis = _axis(figure, "xaxis", trace.xaxis), _axis(figure, "yaxis", trace.yaxis)
+        head = [_subplot_title(figure, xaxis, yaxis), _text(trace.name or trace.legendgroup or "")]
+        axes = [_text(axis.title.text or "") if axis is not None else "" for axis in (xaxis, yaxis)]
+        for x, y in zip(trace.x, trace.y):
+            writer.writerow([*head, _cell(x), _cell(y), *axes])
+    return out.getvalue()
+
+
+def _axis(figure, kind: str, ref: str | None):
+    return figure.layout[kind + (ref[1:] if ref and len(ref) > 1 else "")]
+
+
+def _subplot_title(figure, xaxis, yaxis) -> str:
+    """The title make_subplots puts centred above a subplot ('' for a figure without subplot titles)."""
+    if xaxis is None or yaxis is None or xaxis.domain is None or yaxis.domain is None:
+        return ""
+    (left, right), top = xaxis.domain, yaxis.domain[1]
+    for note in figure.layout.annotations or ():
+        if note.xref == "paper" and note.yref == "paper" and left <= note.x <= right and abs(note.y - top) < 0.02:
+            return _text(note.text)
+    return ""
+
+
+def _text(value: str) -> str:
+    """Words without the HTML plotly labels may carry ("<b>South Korea</b>", "<br>")."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", value)).strip()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _text(value)
+    return str(value)
+
+
+def _download_link(panel: Panel) -> str:
+    """The chart's data as a CSV file inside the page (a data: link), so it downloads offline."""
+    data = base64.b64encode(chart_csv(panel.figure).encode("utf-8")).decode("ascii")
+    return (
+        f"<p class='download'><a download='{panel.key}.csv' href='data:text/csv;charset=utf-8;base64,{data}'>"
+        "Download this chart's data (CSV)</a></p>"
+    )
+
+
 def _panel_html(panel: Panel, include_js: bool) -> str:
     title = f"<h2>{html.escape(panel.title)}</h2><p class='note'>{html.escape(panel.text)}</p>"
     if panel.figure is None:
@@ -73,7 +136,7 @@ def _panel_html(panel: Panel, include_js: bool) -> str:
             config=PLOT_CONFIG,
             default_height=f"{height}px",
             default_width="100%",
-        )
+        ) + _download_link(panel)
         status = "chart"
     return f"<section class='panel' id='{panel.key}' data-status='{status}'>{title}{body}</section>"
 
@@ -84,6 +147,7 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 0 
 h1 { margin-bottom: 4px; } .meta { color: #666; font-size: 13px; margin-top: 0; }
 .panel { background: white; border: 1px solid #ddd; border-radius: 6px; padding: 8px 16px 16px; margin: 18px 0; }
 .panel h2 { font-size: 19px; margin: 8px 0 4px; } .note { color: #555; font-size: 13px; margin: 0 0 8px; }
+.download { font-size: 13px; margin: 4px 0 0; }
 .unavailable { border: 2px dashed #c99; background: #fff6f6; color: #8a1f1f; padding: 28px; text-align: center;
                font-size: 15px; border-radius: 6px; }
 """

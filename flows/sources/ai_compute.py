@@ -97,6 +97,14 @@ GPU_CLUSTERS = Dataset(
         C("Possible Duplicate", "is_possible_duplicate", "bool"),
         C("Possible Duplicate Of", "possible_duplicate_of"),
         C("Exclude", "is_excluded", "bool"),
+        # reported vs estimated power and cost, and when a planned cluster is expected ("Planned H2 2026"):
+        # marts.national_compute and marts.national_compute_outlook
+        C("Reported Power Capacity (MW)", "reported_power_mw", "float"),
+        C("Calculated Power Capacity (MW)", "calculated_power_mw", "float"),
+        C("Reported Cost", "reported_cost_usd", "usd"),
+        C("Reported Cost (Inflation adjusted)", "reported_cost_inflation_adjusted_usd", "usd"),
+        C("Calculated Cost", "calculated_cost_usd", "usd"),
+        C("First Operational Date Note", "first_operational_date_note"),
     ),
 )
 
