@@ -312,6 +312,8 @@ def demand_forecast() -> list:
 
 
 # One row per country with a planned Epoch cluster in raw: the outlook must hold that country in every year.
+# The outlook starts from the newest list the Epoch cluster data covers; with no such list loaded it is empty
+# (0 years expected), and an empty outlook beside a covered list expects -1 years, so it fails.
 OUTLOOK_COMPLETENESS = """
 with planned as (
     select names.country, count(*) as planned_clusters
@@ -321,7 +323,10 @@ with planned as (
       and not coalesce(clusters.is_possible_duplicate, false) and not coalesce(clusters.is_excluded, false)
     group by names.country),
 outlook as (select country, count(*) as outlook_years from marts.national_compute_outlook group by country),
-span as (select max(year) - min(year) + 1 as expected_years from marts.national_compute_outlook)
+span as (
+    select case when exists (select 1 from marts.national_compute where is_within_epoch_coverage)
+                then coalesce(max(year) - min(year) + 1, -1) else 0 end as expected_years
+    from marts.national_compute_outlook)
 select planned.country, planned.planned_clusters, coalesce(outlook.outlook_years, 0) as outlook_years,
        span.expected_years
 from planned

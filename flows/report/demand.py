@@ -57,10 +57,11 @@ def _doubling_months(rate_per_month: float) -> float:
 
 
 def rate_groups(rates: dict[str, float], tolerance: float = SAME_RATE) -> list[list[str]]:
-    """Scenarios grouped by monthly growth rate: each group's rates within `tolerance` of its slowest."""
+    """Scenarios grouped by monthly growth rate: each rate within `tolerance` of the next slower one in its group,
+    so the lines of two groups are always more than `tolerance` apart."""
     groups: list[list[str]] = []
     for name in sorted(rates, key=lambda n: (rates[n], n)):
-        if groups and rates[name] <= rates[groups[-1][0]] * tolerance:
+        if groups and rates[name] <= rates[groups[-1][-1]] * tolerance:
             groups[-1].append(name)
         else:
             groups.append([name])
