@@ -24,7 +24,9 @@ select
     periods.decommissioned_date,
     periods.chip_type_primary as chip,
     periods.chip_quantity_primary::double as chip_count,
-    periods.h100_equivalents::double as h100e,
+    periods.h100e::double as h100e,
+    periods.h100e_method,
+    periods.epoch_h100e::double as epoch_h100e,
     periods.tflops_16bit::double as peak_16bit_tflops,
     periods.power_capacity_mw::double as power_mw,
     periods.is_in_supply,
@@ -35,6 +37,7 @@ select
     matches.top500_system_key,
     matches.top500_match_rule,
     systems.system_name as top500_system_name,
+    matches.top500_partial_system_key,
     periods.source_line::integer as source_line
 from periods
 inner join matches using (cluster_id)

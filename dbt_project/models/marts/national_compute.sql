@@ -1,5 +1,6 @@
--- TOP500 list date x country: HPL supply from the list, AI compute from Epoch's GPU clusters, joined by the
--- shared match so that nothing is counted twice (see the YAML).
+-- TOP500 list date x country: HPL supply from the list, AI compute from Epoch's GPU clusters, both in one
+-- H100-equivalent (dense 16-bit peak / the H100 SXM's), joined by the shared match and the curated decisions
+-- so that nothing is counted twice (see the YAML).
 with listed as (
 
     select * from {{ ref('int_top500__h100_equivalents') }}
@@ -10,18 +11,21 @@ clusters as (
 
     select
         periods.*,
-        matches.top500_system_key
+        matches.top500_system_key,
+        matches.top500_partial_system_key
     from {{ ref('int_ai_clusters__operational_periods') }} as periods
     inner join {{ ref('int_ai_clusters__top500_matches') }} as matches using (cluster_id)
     where periods.is_in_supply
 
 ),
 
--- the Epoch file's coverage: the last day it records a cluster entering operation; later list dates get no
--- cluster figures (not forward-filled)
+-- the Epoch file's coverage: from the first to the last day it records a cluster entering operation; list
+-- dates outside it get no cluster figures (not forward-filled, not taken as 0 before the data starts)
 coverage as (
 
-    select max(first_operational_date) as epoch_data_until
+    select
+        min(first_operational_date) as epoch_data_from,
+        max(first_operational_date) as epoch_data_until
     from {{ ref('int_ai_clusters__operational_periods') }}
     where status in ('Existing', 'Decommissioned')
 
@@ -42,31 +46,38 @@ top500 as (
         count(*) as systems,
         sum(rmax_tflops) as rmax_tflops,
         coalesce(sum(h100e), 0) as h100e,
-        count(*) filter (where h100e_basis = 'not_estimated') as systems_without_h100e
+        count(*) filter (where h100e is null) as systems_without_h100e
     from listed
     group by list_date, country
 
 ),
 
--- clusters operational on each covered list date; "listed" when the matched system is on that very list
+-- clusters operational on each covered list date; a cluster is on a list when the system it is, or a listed
+-- part of it (decision partial), is on that very list; then only what the cluster holds beyond the listed
+-- figure is unlisted (an HPL run on part of the machine, a listed entry without an estimate): counted once,
+-- at the larger of the two
 operational as (
 
     select
         lists.list_date,
         clusters.country,
-        clusters.h100_equivalents,
-        exists(
-            select 1 from listed
-            where listed.list_date = lists.list_date and listed.system_key = clusters.top500_system_key
-        ) as is_listed_on_date
+        clusters.h100e,
+        coalesce(whole.system_key, part.system_key) is not null as is_listed_on_date,
+        greatest(
+            coalesce(clusters.h100e, 0) - coalesce(whole.h100e, 0) - coalesce(part.h100e, 0), 0
+        ) as unlisted_h100e
     from lists
     cross join coverage
     inner join clusters
         on
             clusters.in_supply_from <= lists.list_date
             and (clusters.in_supply_until is null or clusters.in_supply_until > lists.list_date)
+    left join listed as whole
+        on whole.list_date = lists.list_date and whole.system_key = clusters.top500_system_key
+    left join listed as part
+        on part.list_date = lists.list_date and part.system_key = clusters.top500_partial_system_key
     where
-        lists.list_date <= coverage.epoch_data_until
+        lists.list_date between coverage.epoch_data_from and coverage.epoch_data_until
         and clusters.country is not null
 
 ),
@@ -77,9 +88,9 @@ ai as (
         list_date,
         country,
         count(*) as clusters_operational,
-        coalesce(sum(h100_equivalents), 0) as ai_cluster_h100e,
+        coalesce(sum(h100e), 0) as ai_cluster_h100e,
         count(*) filter (where not is_listed_on_date) as unlisted_clusters,
-        coalesce(sum(h100_equivalents) filter (where not is_listed_on_date), 0) as unlisted_cluster_h100e
+        sum(unlisted_h100e) as unlisted_cluster_h100e
     from operational
     group by list_date, country
 
@@ -99,7 +110,9 @@ combined as (
         countries.list_date,
         lists.list_label,
         countries.country,
-        countries.list_date <= coverage.epoch_data_until as is_within_epoch_coverage,
+        countries.list_date between coverage.epoch_data_from and coverage.epoch_data_until
+            as is_within_epoch_coverage,
+        coverage.epoch_data_from,
         coverage.epoch_data_until,
         coalesce(top500.systems, 0) as top500_systems,
         coalesce(top500.rmax_tflops, 0) as top500_rmax_tflops,
@@ -122,7 +135,7 @@ covered as (
 
     select
         * exclude (clusters_operational, ai_cluster_h100e, unlisted_clusters, unlisted_cluster_h100e),
-        -- within coverage a country without operational clusters has 0 of them; past it, unknown
+        -- within coverage a country without operational clusters has 0 of them; outside it, unknown
         case when is_within_epoch_coverage then coalesce(clusters_operational, 0) end as clusters_operational,
         case when is_within_epoch_coverage then coalesce(ai_cluster_h100e, 0) end as ai_cluster_h100e,
         case when is_within_epoch_coverage then coalesce(unlisted_clusters, 0) end as unlisted_clusters,
@@ -150,16 +163,19 @@ select
         as total_h100e_share_pct,
     (100.0 * ai_cluster_h100e / nullif(sum(ai_cluster_h100e) over (partition by list_date), 0))::double
         as ai_cluster_h100e_share_pct,
+    -- a rank of nothing is no rank: NULL where the value ranked is 0 or unknown (zeros and NULLs sort last, so
+    -- they never move a positive value's rank)
     case
-        when total_h100e is not null
+        when total_h100e > 0
             then rank() over (partition by list_date order by total_h100e desc nulls last)
     end::integer
         as rank_by_total_h100e,
     case
-        when listed_rmax_tflops is not null
+        when listed_rmax_tflops > 0
             then rank() over (partition by list_date order by listed_rmax_tflops desc nulls last)
     end::integer
         as rank_by_rmax,
     is_within_epoch_coverage,
+    epoch_data_from,
     epoch_data_until
 from covered
