@@ -199,7 +199,8 @@ overlapping_weaker as (
 
 ),
 
--- the curated decisions (seed cluster_system_decisions; each names one record) override the rules
+-- the curated decisions (seed cluster_system_decisions; each names one record) override the rules, for the
+-- systems of the loaded lists (a partial source may not hold the system a decision names)
 decisions as (
 
     select
@@ -208,6 +209,7 @@ decisions as (
         decisions.decision
     from {{ ref('cluster_system_decisions') }} as decisions
     inner join clusters using (cluster_name)
+    where decisions.system_key in (select listed.system_key from listed)
 
 ),
 

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('source_coverage') }}
 -- One row per Epoch AI GPU-cluster record, in the warehouse's spellings and units, with the TOP500 system it
 -- is when it is on the lists (the shared match; see int_ai_clusters__top500_matches).
 with periods as (

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('source_coverage') }}
 -- TOP500 list date x country: HPL supply from the list, AI compute from Epoch's GPU clusters, both in one
 -- H100-equivalent (dense 16-bit peak / the H100 SXM's), joined by the shared match and the curated decisions
 -- so that nothing is counted twice (see the YAML).
