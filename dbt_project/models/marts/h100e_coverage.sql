@@ -4,8 +4,9 @@ with entries as (
 
     select
         h100e.*,
-        -- the list an accelerator string first appears on
-        min(h100e.list_date) over (partition by h100e.accelerator) as accelerator_first_list_date
+        -- the list an accelerator string first appears on, and the first list loaded (on which nothing is new)
+        min(h100e.list_date) over (partition by h100e.accelerator) as accelerator_first_list_date,
+        min(h100e.list_date) over () as first_list_date
     from {{ ref('int_top500__h100_equivalents') }} as h100e
 
 ),
@@ -37,13 +38,15 @@ unestimated as (
             order by rmax_tflops desc, accelerator
         ) as unestimated_accelerators,
         string_agg(distinct accelerator, '; ' order by accelerator)
-        filter (where accelerator_first_list_date = list_date) as new_unestimated_accelerators
+        filter (where accelerator_first_list_date = list_date and list_date > first_list_date)
+            as new_unestimated_accelerators
     from (
         select
             list_date,
             accelerator,
             h100e_method,
             accelerator_first_list_date,
+            first_list_date,
             sum(rmax_tflops) as rmax_tflops
         from entries
         where is_accelerated and h100e is null
