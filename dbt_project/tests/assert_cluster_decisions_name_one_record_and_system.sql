@@ -1,9 +1,8 @@
 -- Every curated decision (seed cluster_system_decisions) names at most one Epoch record of the loaded file (a
 -- name that repeats would decide several records) and a TOP500 system that carries the name the seed gives (a
--- mistyped system key). A decision whose cluster is not in the loaded file decides nothing: a warning
--- (assert_cluster_decisions_find_their_records), not a failed run. The
--- system is checked when a list it is on is loaded (a partial source may lack them): its key must carry the
--- name, and a name found on the loaded lists must belong to the key.
+-- mistyped system key that is another system's). Checked when a list the system is on is loaded (a partial
+-- source may lack them). A decision whose cluster or system is not loaded at all decides nothing: a warning
+-- (assert_cluster_decisions_find_their_records), not a failed run.
 with decisions as (
     select * from {{ ref('cluster_system_decisions') }}
 ),
@@ -31,7 +30,3 @@ left join systems using (system_key)
 where
     records.records > 1
     or not list_contains(systems.names, decisions.system_name)
-    or (
-        systems.system_key is null
-        and decisions.system_name in (select entries.system_name from {{ ref('list_entries') }} as entries)
-    )
