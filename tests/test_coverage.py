@@ -19,7 +19,9 @@ def test_status_shows_where_each_source_ends(cli):
     assert "sources (data from .. to):" in status
     assert re.search(r"top500: 2023-11-01 \.\. 2023-11-01 \(TOP500 list dates; 1 file\)", status), status
     # the national compute totals stop where the cluster data does
-    assert "epoch_gpu_clusters: 2010-11-15 .. 2025-07-22 (first operational dates of clusters that ran" in status
+    assert (
+        "epoch_gpu_clusters: 2010-11-15 .. 2025-07-22 (first operational dates of existing or decommissioned" in status
+    )
     assert re.search(r"epoch_ml_hardware: \S+ \.\. 2025-12-02 \(chip release dates; 1 file\)", status), status
 
 

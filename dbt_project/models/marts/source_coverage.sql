@@ -31,7 +31,7 @@ ranges as (
 
     select
         'epoch_gpu_clusters',
-        'first operational dates of clusters that ran (existing or decommissioned)',
+        'first operational dates of existing or decommissioned clusters',
         min(first_operational_date),
         max(first_operational_date)
     from {{ ref('stg_epoch__gpu_clusters') }}
