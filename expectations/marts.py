@@ -35,7 +35,8 @@ linkage as (select list_date, count(*) as n from marts.system_linkage_quality gr
 turnover as (select list_date, count(*) as n from marts.list_turnover group by list_date),
 hpcg as (select list_date, count(*) as n from marts.hpcg group by list_date),
 energy as (select list_date, any_value(power_reporting_entries) as n from marts.energy_development group by list_date),
-national as (select list_date, sum(top500_systems) as n from marts.national_compute group by list_date)
+national as (select list_date, sum(top500_systems) as n from marts.national_compute group by list_date),
+h100e_coverage as (select list_date, count(*) as n from marts.h100e_coverage group by list_date)
 select
     lists.list_date,
     lists.raw_entries,
@@ -51,7 +52,8 @@ select
     coalesce(energy.n, 0) as energy_power_entries,
     lists.raw_hpcg_entries,
     coalesce(hpcg.n, 0) as hpcg_rows,
-    coalesce(national.n, 0) as national_top500_systems
+    coalesce(national.n, 0) as national_top500_systems,
+    coalesce(h100e_coverage.n, 0) as h100e_coverage_rows
 from lists
 left join entries using (list_date)
 left join countries using (list_date)
@@ -62,6 +64,7 @@ left join turnover using (list_date)
 left join hpcg using (list_date)
 left join energy using (list_date)
 left join national using (list_date)
+left join h100e_coverage using (list_date)
 order by lists.list_date
 """
 
@@ -116,6 +119,7 @@ def list_completeness() -> list:
             500,
             "marts.national_compute counts {national_top500_systems:.0f} TOP500 systems for it, not 500",
         ),
+        exactly("h100e_coverage_rows", 1, "marts.h100e_coverage has {h100e_coverage_rows} rows for it, not 1"),
         *(
             gxe.ExpectColumnPairValuesToBeEqual(
                 column_A=mart,
@@ -364,6 +368,7 @@ SUITES = [
             "marts.hpcg",
             "marts.energy_development",
             "marts.national_compute",
+            "marts.h100e_coverage",
         ),
         row_id=("list_date",),
         query=LIST_COMPLETENESS,

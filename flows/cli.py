@@ -268,11 +268,13 @@ def _save_traceback(settings, text: str):
 def _print_coverage_line(settings) -> None:
     import duckdb
 
+    from flows.coverage import h100e_coverage_line
     from flows.load import connect
     from flows.specs_report import coverage_summary
 
     with contextlib.suppress(duckdb.Error), connect(settings.published_db, read_only=True) as con:
         typer.echo(coverage_summary(con, top=0).splitlines()[0])
+        typer.echo(h100e_coverage_line(con))
 
 
 def _forget_frames(exc: BaseException) -> None:
@@ -312,6 +314,7 @@ def status() -> None:
             f"  file: {settings.published_db} -> {current.path / publish.DATABASE} "
             f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]})"
         )
+        _print_source_coverage(settings)
     kept = publish.generations(settings)
     if kept:
         typer.echo(
@@ -355,6 +358,27 @@ def _print_postgres_status(settings, current) -> None:
             f"postgres: {at} serves generation {served or '(none)'}, BEHIND the published "
             f"{current.generation}; the next run syncs it"
         )
+
+
+def _print_source_coverage(settings) -> None:
+    """Where each published source's data ends, read from the published file (read-only, like `top500 sql`)."""
+    import duckdb
+
+    from flows.analyst import AnalystError, open_published
+    from flows.coverage import source_coverage_lines
+
+    try:
+        con = open_published(settings)
+    except (AnalystError, duckdb.Error) as exc:
+        typer.echo(f"  sources: coverage unavailable ({exc})")
+        return
+    try:
+        for line in source_coverage_lines(con):
+            typer.echo(f"  {line}")
+    except duckdb.Error as exc:  # a publication older than marts.source_coverage
+        typer.echo(f"  sources: coverage unavailable ({str(exc).splitlines()[0]})")
+    finally:
+        con.close()
 
 
 @app.command("verify-snapshot")

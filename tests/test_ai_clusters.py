@@ -27,7 +27,16 @@ from flows.sources import ai_compute
 from flows.transform import DbtRunError
 from support.warehouses import built_copy
 
-NODES = ["+national_compute", "+ai_clusters", "+demand_supply_gap", "+demand_gap_milestones", "+performance_trend"]
+NODES = [
+    "+national_compute",
+    "+ai_clusters",
+    "+demand_supply_gap",
+    "+demand_gap_milestones",
+    "+performance_trend",
+    "+list_entries",
+    "+cluster_match_candidates",
+    "+h100e_coverage",
+]
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "epoch_country_names.csv"
 GPU_CLUSTERS = PROJECT_ROOT / "warehouse" / "sources" / "ai_compute" / "gpu_clusters.csv"
 
@@ -152,7 +161,8 @@ def test_unknown_country_fails_naming_the_row(build, tmp_path):
         ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan"),
         ("Samsung SSC-21", "SSC-21"),
         ("KT SuperPOD", "KT DGX SuperPOD"),
-        ("Naver DGX Superpod", None),
+        ("Naver DGX Superpod", "Sejong"),  # a curated decision: Sejong at its first size
+        ("NHN Cloud's National AI Data Center", None),  # only a part of it is listed (partial)
         ("Meta Research SuperCluster (RSC-1) Phase 1", None),
     ],
 )
@@ -170,7 +180,7 @@ def test_one_row_per_record_and_one_system_per_cluster(con):
         con.execute("""select top500_match_rule, count(*) from marts.ai_clusters
                                where top500_system_key is not null group by 1""").fetchall()
     )
-    assert set(rules) <= {"name", "name_owner_chip_count", "name_word_chip_count", "owner_chip_count"}
+    assert set(rules) <= {"name", "name_owner_chip_count", "name_word_chip_count", "owner_chip_count", "curated"}
     assert sum(rules.values()) > 100
 
 
@@ -190,51 +200,146 @@ def test_a_cluster_recorded_twice_is_caught_as_two_clusters_on_one_system(build,
     assert "assert_ai_cluster_one_per_system_and_date" in str(caught.value)
 
 
-# --- H100-equivalents of listed systems ----------------------------------------------------------------------------
+# --- one H100-equivalent on both sides --------------------------------------------------------------------------
+
+H100_DENSE_16BIT = 989.4  # TFlop/s, the H100 SXM's dense BF16 peak
 
 
 def test_listed_h100e_from_gpus_and_16bit_peak(con):
     rows = dict(
         con.execute("""
-        select e.name, h.h100e from intermediate.int_top500__h100_equivalents h
-        join marts.list_entries e using (list_date, rank)
-        where e.list_label = '2022-06' and e.name in ('Frontier', 'Supercomputer Fugaku', 'Summit')""").fetchall()
+        select name, h100e from marts.list_entries
+        where list_label = '2022-06' and name in ('Frontier', 'Supercomputer Fugaku', 'Summit')""").fetchall()
     )
-    assert rows["Frontier"] == pytest.approx(36_992 * 383 / 989.4)  # the list's 8,138,240 CUs / 220 per MI250X
-    assert rows["Summit"] == pytest.approx(27_648 * 125 / 989.4)
+    assert rows["Frontier"] == pytest.approx(36_992 * 383 / H100_DENSE_16BIT)  # 8,138,240 CUs / 220 per MI250X
+    assert rows["Summit"] == pytest.approx(27_648 * 125 / H100_DENSE_16BIT)
     assert rows["Supercomputer Fugaku"] == 0  # CPU-only systems count 0
-    titan = con.execute("""select h.h100e, h.h100e_basis from intermediate.int_top500__h100_equivalents h
-                           join marts.list_entries e using (list_date, rank)
-                           where e.list_label = '2015-06' and e.name = 'Titan'""").fetchone()
-    assert titan == (None, "not_estimated")  # K20x: no 16-bit tensor peak
+    titan = con.execute("""select h100e, h100e_method from marts.list_entries
+                           where list_label = '2015-06' and name = 'Titan'""").fetchone()
+    assert titan == (None, "no_gpu_count")  # K20x: no cores per GPU known; unknown, not 0
+    # P100 systems count their packed FP16 rate: Piz Daint 2019-06, 319,424 SMs / 56 = 5,704 P100 x 18.7 TF
+    daint = con.execute("""select h100e, h100e_method from marts.list_entries
+                           where list_label = '2019-06' and name = 'Piz Daint'""").fetchone()
+    assert daint == (pytest.approx(5_704 * 18.7 / H100_DENSE_16BIT), "gpus_from_cores")
+
+
+def _epoch_16bit_h100e(name: str) -> float:
+    """A cluster's H100e straight from Epoch's file: its 16-bit OP/s / the H100's dense 16-bit peak."""
+    with GPU_CLUSTERS.open(encoding="utf-8", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["Name"] == name)
+    return float(row["16-bit OP/s"]) / (H100_DENSE_16BIT * 1e12)
+
+
+@pytest.mark.parametrize(
+    ("cluster", "system", "on"),
+    [
+        ("Oak Ridge NL Frontier", "Frontier", "2024-06"),
+        ("Lawrence Livermore NL Sierra", "Sierra", "2020-06"),
+        ("EuroHPC LUMI", "LUMI", "2024-06"),
+        ("Lawrence Berkeley NL NERSC Perlmutter", "Perlmutter", "2024-06"),
+        ("Lawrence Livermore NL El Capitan Phase 2", "El Capitan", "2025-06"),
+        ("Oak Ridge NL Summit", "Summit", "2020-06"),
+    ],
+)
+def test_the_same_machine_has_one_figure_on_both_sides(con, cluster, system, on):
+    listed = con.execute(
+        "select h100e from marts.list_entries where list_label = ? and name = ?", [on, system]
+    ).fetchone()[0]
+    mart = con.execute("select h100e from marts.ai_clusters where cluster_name = ?", [cluster]).fetchone()[0]
+    assert mart == pytest.approx(_epoch_16bit_h100e(cluster))
+    assert listed == pytest.approx(mart, rel=0.10)
+
+
+def test_aurora_counts_its_max_1550_at_839_tf_not_epochs_52(con):
+    listed = con.execute(
+        "select h100e from marts.list_entries where list_label = '2024-06' and name = 'Aurora'"
+    ).fetchone()
+    mart, epoch, method = con.execute(
+        "select h100e, epoch_h100e, h100e_method from marts.ai_clusters where cluster_name = 'Argonne NL Aurora'"
+    ).fetchone()
+    assert epoch == pytest.approx(1_689, abs=1)  # Epoch's figure: 63,744 x 52.4 TF / 1.979e15
+    assert method == "corrected_chip_16bit"
+    assert mart == pytest.approx(63_744 * 839 / H100_DENSE_16BIT, rel=0.001)  # 54,054
+    assert listed[0] == pytest.approx(mart, rel=0.001)
+
+
+def test_epochs_own_unit_halves_chips_without_an_8bit_path(con):
+    """Epoch's column (Max OP/s / the H100's 8-bit peak) against ours (16-bit / the H100's 16-bit peak)."""
+    ratios = dict(
+        con.execute("""select cluster_name, h100e / epoch_h100e from marts.ai_clusters
+                       where cluster_name in ('Oak Ridge NL Frontier', 'Lawrence Livermore NL Sierra',
+                                              'NVIDIA Selene Phase 2', 'Lawrence Livermore NL El Capitan Phase 2')""").fetchall()
+    )
+    assert ratios["Oak Ridge NL Frontier"] == pytest.approx(2, rel=0.01)  # MI250X: no 8-bit speed-up
+    assert ratios["Lawrence Livermore NL Sierra"] == pytest.approx(2, rel=0.01)  # V100
+    assert ratios["NVIDIA Selene Phase 2"] == pytest.approx(1, rel=0.01)  # A100: INT8 at twice BF16
+    assert ratios["Lawrence Livermore NL El Capitan Phase 2"] == pytest.approx(1, rel=0.01)  # MI300A
+
+
+# --- GPU machines are never counted as zero ------------------------------------------------------------------
+
+
+def test_a_gpu_machine_the_file_does_not_name_is_estimated_from_rpeak(con):
+    nipa = con.execute("""select name, site, h100e, h100e_method from marts.list_entries
+                          where list_label = '2026-06' and rank = 39""").fetchone()
+    # Supermicro SYS-A22GA-NBRT (HGX B200): 78,650 TF Rpeak / 37 TF per B200 = 2,125 B200 x 2,250 / 989.4
+    assert nipa == ("NIPA()", "Kakao", pytest.approx(2_125 * 2_250 / H100_DENSE_16BIT), "gpus_from_rpeak")
+    # the fastest CPU cores on the lists (NEC SX-Aurora, 307.2 GFlop/s each) stay CPU-only
+    aoba = con.execute("""select h100e, h100e_method from marts.list_entries
+                          where list_label = '2024-06' and name = 'AOBA-S'""").fetchone()
+    assert aoba == (0, "cpu_only")
+    # an entry whose Rpeak per core no CPU reaches holds GPUs: estimated or unknown, never 0
+    zero = con.execute("""select count(*) from marts.list_entries
+                          where 1000 * rpeak_tflops / total_cores > 310 and h100e = 0""").fetchone()[0]
+    assert zero == 0
+    assert con.execute("""select h100e, h100e_method from marts.list_entries
+                          where list_label = '2026-06' and name = 'Nibi - GPU'""").fetchone() == (None, "gpu_not_named")
+
+
+def test_new_chips_are_estimated_and_each_lists_coverage_is_published(con):
+    b200 = dict(
+        con.execute("""select name, h100e from marts.list_entries where list_label = '2026-06'
+                       and name in ('NIPA(NHN Cloud)-CL-1', 'NIPA(NHN Cloud)-CL-2', 'Sunrise')""").fetchall()
+    )
+    assert b200["NIPA(NHN Cloud)-CL-1"] == pytest.approx(4_096 * 2_250 / H100_DENSE_16BIT)  # 606,208 SMs / 148
+    assert b200["NIPA(NHN Cloud)-CL-2"] == pytest.approx(2_040 * 2_250 / H100_DENSE_16BIT)
+    assert b200["Sunrise"] == pytest.approx(576 * 2_516.6 / H100_DENSE_16BIT)  # MI355X: 147,456 CUs / 256
+    elice = con.execute("""select h100e from marts.list_entries where list_label = '2026-06'
+                           and site = 'Elice Inc.'""").fetchone()[0]
+    assert elice == pytest.approx(240 * 2_250 / H100_DENSE_16BIT)
+    shares = dict(con.execute("select list_label, rmax_share_estimated from marts.h100e_coverage").fetchall())
+    assert shares["2025-06"] > 0.98 and shares["2025-11"] > 0.99 and shares["2026-06"] > 0.99
+    assert len(shares) == con.execute("select count(distinct list_date) from raw.top500_entries").fetchone()[0]
 
 
 # --- national compute ------------------------------------------------------------------------------------------------
 
 
 def _recompute(con, country: str, on: date) -> dict:
-    """The country's figures on a list date, recomputed from marts.ai_clusters and the entries' H100e."""
-    listed_keys = {
-        k for (k,) in con.execute("select system_key from marts.list_entries where list_date = ?", [on]).fetchall()
-    }
+    """The country's figures on a list date, recomputed from marts.ai_clusters and marts.list_entries: a cluster
+    is on the list when the system it is, or a listed part of it, is; then only what it holds beyond the
+    listed figure is unlisted."""
+    listed = dict(con.execute("select system_key, h100e from marts.list_entries where list_date = ?", [on]).fetchall())
     clusters = con.execute(
         """
-        select h100e, top500_system_key from marts.ai_clusters
+        select h100e, top500_system_key, top500_partial_system_key from marts.ai_clusters
         where is_in_supply and country = ? and in_supply_from <= ? and (in_supply_until is null or in_supply_until > ?)
         """,
         [country, on, on],
     ).fetchall()
     listed_h100e = con.execute(
-        """select coalesce(sum(h100e), 0) from intermediate.int_top500__h100_equivalents
-                                  where list_date = ? and country = ?""",
-        [on, country],
+        "select coalesce(sum(h100e), 0) from marts.list_entries where list_date = ? and country = ?", [on, country]
     ).fetchone()[0]
-    unlisted = [h or 0 for h, key in clusters if key not in listed_keys]
+    unlisted, unlisted_count = [], 0
+    for h100e, whole, part in clusters:
+        on_list = [k for k in (whole, part) if k in listed]
+        unlisted_count += not on_list
+        unlisted.append(max((h100e or 0) - sum(listed[k] or 0 for k in on_list), 0))
     return {
         "top500_h100e": listed_h100e,
         "clusters_operational": len(clusters),
-        "ai_cluster_h100e": sum(h or 0 for h, _ in clusters),
-        "unlisted_clusters": len(unlisted),
+        "ai_cluster_h100e": sum(h or 0 for h, _, _ in clusters),
+        "unlisted_clusters": unlisted_count,
         "unlisted_cluster_h100e": sum(unlisted),
         "total_h100e": listed_h100e + sum(unlisted),
     }
@@ -247,6 +352,7 @@ def _recompute(con, country: str, on: date) -> dict:
         ("United States", date(2025, 6, 1)),
         ("China", date(2025, 6, 1)),
         ("Germany", date(2025, 6, 1)),
+        ("Japan", date(2025, 6, 1)),
         ("South Korea", date(2021, 11, 1)),
         # Summit ran until 2024-11-15 but left the list after 2024-06: on 2024-11 it is an unlisted cluster
         ("United States", date(2024, 11, 1)),
@@ -258,6 +364,48 @@ def test_national_compute_recomputed_from_clusters_and_entries(con, country, on)
         f"select {', '.join(names)} from marts.national_compute where list_date = ? and country = ?", [on, country]
     ).fetchone()
     assert dict(zip(names, row)) == pytest.approx(_recompute(con, country, on))
+
+
+def test_south_korea_2025_06_counts_nhn_gwangju_once(con):
+    """Epoch's NHN Cloud's National AI Data Center (1,000 H100) and the listed NHN CLOUD GWANGJU AI (304 H100,
+    #119) are one site: 1,000 H100e, 304 of them listed, the other 696 unlisted, never 1,304."""
+    listed = con.execute("""select rank, h100e from marts.list_entries
+                            where list_label = '2025-06' and name = 'NHN CLOUD GWANGJU AI'""").fetchone()
+    assert listed == (119, pytest.approx(304))
+    korea = con.execute("""select top500_h100e, unlisted_cluster_h100e, total_h100e from marts.national_compute
+                           where list_label = '2025-06' and country = 'South Korea'""").fetchone()
+    listed = dict(
+        con.execute("select system_key, h100e from marts.list_entries where list_label = '2025-06'").fetchall()
+    )
+    contributions = {
+        name: max(h - sum(listed.get(k) or 0 for k in (whole, part)), 0)
+        for name, h, whole, part in con.execute("""
+            select cluster_name, h100e, top500_system_key, top500_partial_system_key from marts.ai_clusters
+            where country = 'South Korea' and is_in_supply and h100e is not null and in_supply_from <= '2025-06-01'
+              and (in_supply_until is null or in_supply_until > '2025-06-01')""").fetchall()
+    }
+    assert contributions["NHN Cloud's National AI Data Center"] == pytest.approx(1_000 - 304, abs=1)
+    assert korea[1] == pytest.approx(sum(contributions.values()))
+    assert korea[2] == pytest.approx(korea[0] + korea[1])
+    decision = con.execute("""select decision, decided_by, evidence from marts.cluster_match_candidates
+                              where cluster_name = 'NHN Cloud''s National AI Data Center'
+                                and system_name = 'NHN CLOUD GWANGJU AI'""").fetchone()
+    assert decision[:2] == ("partial", "curated") and "Gwangju" in decision[2]
+
+
+def test_candidate_pairs_are_found_systematically_and_undecided_ones_published(con):
+    rows = con.execute("""select c.cluster_name, c.system_name, c.decision, c.is_found_by_search,
+                                 c.months_from_cluster_to_list, c.shared_owner_words, a.country, s.country
+                          from marts.cluster_match_candidates c
+                          join marts.ai_clusters a using (cluster_id)
+                          join marts.systems s using (system_key)""").fetchall()
+    by_pair = {(r[0], r[1]): r for r in rows}
+    assert by_pair[("Gcore data center Phase 1", "NHN CLOUD GWANGJU AI")][2] == "distinct"
+    assert by_pair[("Eni HPC5", "HPC5")][2] == "matched"  # found by the search and by the matching rules
+    undecided = [r for r in rows if r[2] == "undecided"]
+    assert undecided, "pairs no one has decided are published for review"
+    for r in (r for r in rows if r[3]):  # every searched pair meets the criteria
+        assert abs(r[4]) <= 12 and r[5] and r[6] == r[7], r
 
 
 def test_total_is_listed_plus_unlisted_and_shares_add_to_100(con):
@@ -272,14 +420,30 @@ def test_total_is_listed_plus_unlisted_and_shares_add_to_100(con):
         assert total == pytest.approx(100) and ai == pytest.approx(100), label
 
 
-def test_dates_past_the_epoch_data_are_not_forward_filled(con):
-    until = con.execute("select distinct epoch_data_until from marts.national_compute").fetchall()
-    assert until == [(date(2025, 7, 22),)]
+def test_dates_outside_the_epoch_data_are_not_filled(con):
+    ranges = con.execute("select distinct epoch_data_from, epoch_data_until from marts.national_compute").fetchall()
+    assert ranges == [(date(2010, 11, 15), date(2025, 7, 22))]
     past = con.execute("""
         select list_label, count(*), count(clusters_operational), count(total_h100e), bool_or(is_within_epoch_coverage),
                sum(top500_systems)
         from marts.national_compute where list_date > date '2025-07-22' group by 1 order by 1""").fetchall()
     assert past == [("2025-11", past[0][1], 0, 0, False, 500), ("2026-06", past[1][1], 0, 0, False, 500)]
+    # before the Epoch data starts there is no AI compute to rank: 1993 is not covered, and no rank is given
+    early = con.execute("""select bool_or(is_within_epoch_coverage), count(rank_by_total_h100e), count(total_h100e)
+                           from marts.national_compute where list_date <= date '2010-11-01'""").fetchone()
+    assert early == (False, 0, 0)
+
+
+def test_a_rank_of_nothing_is_null(con):
+    korea_2018 = con.execute("""select total_h100e, rank_by_total_h100e from marts.national_compute
+                                where list_label = '2018-06' and country = 'South Korea'""").fetchone()
+    assert korea_2018 == (0, None)
+    bad = con.execute("""select count(*) from marts.national_compute
+                         where rank_by_total_h100e is not null and not total_h100e > 0""").fetchone()[0]
+    assert bad == 0
+    ranked = con.execute("""select count(*) from marts.national_compute
+                            where list_label = '2025-06' and rank_by_total_h100e = 1""").fetchone()[0]
+    assert ranked == 1
 
 
 def test_every_list_is_in_national_compute(con):
@@ -346,4 +510,4 @@ def test_national_compute_panel_highlights_south_korea(build, tmp_path):
     korea = next(t for t in panel.figure.data if t.name == "<b>South Korea</b>")
     assert korea.line.color == HIGHLIGHT_COLOR and korea.line.width == 4 and len(korea.x) >= 12
     assert names[-2:] == ["on the TOP500 list", "AI clusters not on the list"]
-    assert "2025-07-22" in panel.text
+    assert "2025-07-22" in panel.text and "2025-11, 2026-06" in panel.text  # the lists it cannot show

@@ -132,7 +132,11 @@ def test_tables_lists_every_mart_with_its_description(published):
     for name, info in infos.items():
         assert info.description, f"marts.{name} has no description (add one to models/marts/{name}.yml)"
         if name in documented:
-            assert " ".join(info.description.split()) == documented[name]
+            # a mart whose figures stop where a source's data does says where, after its description
+            described, _, coverage = " ".join(info.description.split()).partition(" Data coverage in this build: ")
+            assert described == documented[name]
+            if name in ("national_compute", "ai_clusters"):
+                assert "epoch_gpu_clusters from 2010-11-15 to 2025-07-22" in coverage, coverage
     result = _cli(published, "tables")
     assert result.returncode == 0, result.stderr
     for name in infos:

@@ -273,7 +273,9 @@ def test_planned_clusters_arrive_at_the_end_of_the_period_epoch_names(con, clust
 def test_south_korea_outlook_recomputed_from_the_raw_plans(con):
     plans = _rows(
         con,
-        """select r.name, r.certainty, r.first_operational_date_note, r.h100_equivalents
+        # the one H100-equivalent, by hand: dense 16-bit peak (else half the 8-bit, else the 32-bit) / 989.4 TF
+        """select r.name, r.certainty, r.first_operational_date_note,
+                  coalesce(r.tflops_16bit, r.tops_8bit / 2, r.tflops_32bit) / 989.4 as h100e
            from raw.epoch_gpu_clusters r
            where r.country = 'Korea (Republic of)' and r.status = 'Planned'
              and not coalesce(r.is_possible_duplicate, false) and not coalesce(r.is_excluded, false)""",
@@ -291,7 +293,7 @@ def test_south_korea_outlook_recomputed_from_the_raw_plans(con):
         for plan in plans:
             arrives = _end_of_period(plan["first_operational_date_note"])
             if arrives and arrives <= end:
-                by_tier[plan["certainty"]] += plan["h100_equivalents"] or 0
+                by_tier[plan["certainty"]] += plan["h100e"] or 0
         # nothing Korean is recorded as leaving, and the one cluster that started after the base date (Samsung
         # SSC4, 2025-06-15) is the SSC-24 already listed on 2025-06
         assert row["existing_h100e"] == pytest.approx(base_h100e)
@@ -303,7 +305,7 @@ def test_south_korea_outlook_recomputed_from_the_raw_plans(con):
         assert row["supply_h100e"] == pytest.approx(base_h100e + by_tier["Confirmed"] + by_tier["Likely"])
     gigawatt = next(p for p in plans if p["name"] == "South Korea Planned 3GW Cluster")
     assert outlook[2028]["planned_likely_h100e"] - outlook[2027]["planned_likely_h100e"] == pytest.approx(
-        gigawatt["h100_equivalents"]
+        gigawatt["h100e"]
     )
     assert outlook[2028]["planned_likely_power_mw"] - outlook[2027]["planned_likely_power_mw"] == pytest.approx(3000)
     assert outlook[2025]["planned_undated_clusters"] == 1  # the 7th national supercomputer

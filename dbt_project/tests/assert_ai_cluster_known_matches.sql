@@ -1,8 +1,10 @@
 {{ config(tags=['known_answers']) }}
 -- The shared Epoch <-> TOP500 match finds the listed systems (Frontier, Perlmutter, Summit, Selene, El
 -- Capitan, Samsung SSC-21, and the listed systems that were once "announced": Azure Eagle, Eni HPC5,
--- Dammam-7, Pangea III, DeepL Mercury, Nebius ISEG2) and leaves Naver's DGX SuperPOD, never listed, unmatched.
--- Checked when the cluster is in the loaded Epoch file and the system's first list is loaded.
+-- Dammam-7, Pangea III, DeepL Mercury, Nebius ISEG2), and the curated decisions reach it: Naver's 2020 DGX
+-- SuperPOD is Sejong at its first size, MareNostrum 5 is MareNostrum 5 ACC, and Gcore's Incheon site is not
+-- NHN's listed Gwangju system. Checked when the cluster is in the loaded Epoch file and the system's first list
+-- is loaded.
 with expected as (
     select * from (
         values
@@ -20,7 +22,9 @@ with expected as (
         ('TotalEnergies Pangea III', 'PANGEA III', '2019-06'),
         ('DeepL Mercury', 'DeepL Mercury', '2023-11'),
         ('Nebius ISEG2', 'ISEG2', '2025-06'),
-        ('Naver DGX Superpod', null, '2020-11')
+        ('Naver DGX Superpod', 'Sejong', '2023-11'),
+        ('Mare Nostrum 5', 'MareNostrum 5 ACC', '2023-11'),
+        ('Gcore data center Phase 1', null, '2024-11')
     ) as e (cluster_name, system_name, list_label)
 ),
 

@@ -23,18 +23,26 @@ def national_compute_panel(m: Marts) -> Panel:
     panel = Panel(
         "national_compute",
         "Who has the AI compute: share of the world by country",
-        "Top: each country's share of the world's compute in H100-equivalents, TOP500 systems and the "
-        "AI clusters that never ran HPL together with nothing counted twice (listed systems by their "
-        "accelerators, CPU-only systems 0; Epoch AI GPU clusters not on that list), per list date the "
-        "Epoch data covers, on a log scale so that shares under 1% can be read. Bottom: on the latest covered "
-        "list, each country's listed and unlisted compute side by side (not stacked: on a log axis a stacked "
-        f"bar hides its upper part); {HIGHLIGHT} highlighted (marts.national_compute).",
+        "Top: each country's share of the world's compute in H100-equivalents (one H100e = the dense 16-bit "
+        "tensor peak of one H100 SXM, 989.4 TFlop/s, for listed systems and AI clusters alike), TOP500 systems "
+        "and the AI clusters not on the list together with nothing counted twice (listed systems by their "
+        "GPUs, CPU-only systems 0; Epoch AI GPU clusters not on that list, or the part of a cluster beyond its "
+        "listed figure), per list date the Epoch data covers, on a log scale so that shares under 1% can be "
+        "read. Bottom: on the latest covered list, each country's listed and unlisted compute side by side (not "
+        f"stacked: on a log axis a stacked bar hides its upper part); {HIGHLIGHT} highlighted "
+        "(marts.national_compute).",
     )
     t = "national_compute"
     rows = m.rows(f"""select list_date, country, total_h100e, total_h100e_share_pct, top500_h100e,
                              unlisted_cluster_h100e, epoch_data_until
                       from marts.{t} where is_within_epoch_coverage and list_date >= date '2019-06-01'
                       order by list_date, country""")
+    uncovered = [
+        r["list_label"]
+        for r in m.rows(f"""select distinct list_label from marts.{t}
+                             where not is_within_epoch_coverage and list_date >= date '2019-06-01'
+                             order by list_label""")
+    ]
     if not rows:
         panel.unavailable = f"marts.{t} has no list date the Epoch cluster data covers."
         return panel
@@ -100,6 +108,9 @@ def national_compute_panel(m: Marts) -> Panel:
     fig.update_yaxes(type="log", title_text="H100-equivalents (log scale)", row=2, col=1)
     fig.update_xaxes(title_text="TOP500 list", row=1, col=1)
     until = rows[0]["epoch_data_until"]
-    panel.text += f" The Epoch cluster data ends {until}; later lists are not shown."
+    panel.text += f" The Epoch cluster data ends {until}"
+    panel.text += (
+        f"; lists after it ({', '.join(uncovered)}) have no national totals and are not shown." if uncovered else "."
+    )
     panel.figure = layout(fig, 820)
     return panel

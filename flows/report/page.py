@@ -164,11 +164,16 @@ def render(panels: list[Panel], meta: dict) -> str:
         f"(sha256 {meta['sha256'][:12]}), lists {meta['first_list']} to {meta['latest_list']}. "
         f"{drawn} of {len(panels)} charts available."
     )
+    coverage = "; ".join(
+        f"{html.escape(r['dataset'])} {r['covered_from']} to {r['covered_until']} ({html.escape(r['coverage_measure'])})"
+        for r in meta.get("sources", [])
+    )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>TOP500 warehouse report</title><style>{STYLE}</style></head><body>"
-        f"<h1>TOP500 warehouse report</h1><p class='meta'>{subtitle}</p>" + "".join(parts) + "</body></html>"
+        f"<h1>TOP500 warehouse report</h1><p class='meta'>{subtitle}</p>"
+        f"<p class='meta' id='coverage'>Where the data ends: {coverage}.</p>" + "".join(parts) + "</body></html>"
     )
 
 
@@ -179,6 +184,10 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
         m = Marts(con)
         panels = build_panels(m)
         lists = m.rows("select min(list_label) as first, max(list_label) as latest from marts.country_list_stats")[0]
+        sources = m.rows(
+            """select dataset, coverage_measure, covered_from, covered_until from marts.source_coverage
+               where covered_until is not null order by dataset = 'top500' desc, dataset"""
+        )
     finally:
         con.close()
     meta = {
@@ -187,6 +196,7 @@ def build_report(db_path: Path, out_dir: Path) -> Path:
         "sha256": sha256_of(db_path),
         "first_list": lists["first"],
         "latest_list": lists["latest"],
+        "sources": sources,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / "index.html"

@@ -91,7 +91,7 @@ select
     dated.arrival_basis,
     least(dated.decommissioned_date, successors.arrives_on) as leaves_on,
     matches.top500_system_key,
-    dated.h100_equivalents as h100e,
+    dated.h100e,
     costs.power_mw,
     costs.power_basis,
     costs.hardware_cost_usd,

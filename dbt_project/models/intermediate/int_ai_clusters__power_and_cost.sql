@@ -30,7 +30,7 @@ estimated as (
 
     select
         periods.cluster_id,
-        periods.h100_equivalents,
+        periods.h100e,
         periods.sector,
         staged.reported_power_mw,
         staged.calculated_power_mw,
@@ -38,8 +38,8 @@ estimated as (
         staged.calculated_cost_usd,
         periods.chip_quantity_primary * rates.watts_per_chip / 1e6 as chip_rate_power_mw,
         periods.chip_quantity_primary * rates.usd_per_chip as chip_rate_cost_usd,
-        periods.h100_equivalents * h100.h100_watts / 1e6 as h100e_rate_power_mw,
-        periods.h100_equivalents * h100.h100_usd as h100e_rate_cost_usd
+        periods.h100e * h100.h100_watts / 1e6 as h100e_rate_power_mw,
+        periods.h100e * h100.h100_usd as h100e_rate_cost_usd
     from periods
     inner join staged using (cluster_id)
     left join h100 on true

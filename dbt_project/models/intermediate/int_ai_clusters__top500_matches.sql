@@ -1,5 +1,6 @@
--- The one match between Epoch AI GPU-cluster records and TOP500 systems, used by marts.ai_clusters and
--- marts.announced_systems: one row per cluster record, the matched system_key or NULL (rules in the YAML).
+-- The one match between Epoch AI GPU-cluster records and TOP500 systems, used by marts.ai_clusters,
+-- marts.announced_systems and marts.national_compute: one row per cluster record, the system it is (or NULL)
+-- and the listed system that is a part of it (rules and curated decisions in the YAML).
 with clusters as (
 
     select
@@ -196,18 +197,73 @@ overlapping_weaker as (
             -weaker.date_distance
         )
 
+),
+
+-- the curated decisions (seed cluster_system_decisions; each names one record) override the rules, for the
+-- systems of the loaded lists (a partial source may not hold the system a decision names)
+decisions as (
+
+    select
+        clusters.cluster_id,
+        decisions.system_key,
+        decisions.decision
+    from {{ ref('cluster_system_decisions') }} as decisions
+    inner join clusters using (cluster_name)
+    where decisions.system_key in (select listed.system_key from listed)
+
+),
+
+automatic as (
+
+    select best_system.*
+    from best_system
+    where best_system.cluster_id not in (select overlapping_weaker.cluster_id from overlapping_weaker)
+
+),
+
+-- a curated system's first list and GPU count (any chip family)
+system_firsts as (
+
+    select
+        system_key,
+        min(first_list_date) as first_list_date,
+        max(gpu_count) as gpu_count
+    from listed
+    group by system_key
+
 )
 
 select
     clusters.cluster_id,
     clusters.cluster_name,
     clusters.country,
-    best_system.system_key as top500_system_key,
-    best_system.match_rule as top500_match_rule,
-    best_system.first_list_date as top500_first_list_date,
-    best_system.gpu_count as top500_gpu_count
+    case
+        when curated.system_key is not null then curated.system_key
+        when overruled.cluster_id is null then automatic.system_key
+    end as top500_system_key,
+    case
+        when curated.system_key is not null then 'curated'
+        when overruled.cluster_id is null then automatic.match_rule
+    end as top500_match_rule,
+    case
+        when curated.system_key is not null then curated_first.first_list_date
+        when overruled.cluster_id is null then automatic.first_list_date
+    end as top500_first_list_date,
+    case
+        when curated.system_key is not null then curated_first.gpu_count
+        when overruled.cluster_id is null then automatic.gpu_count
+    end as top500_gpu_count,
+    partial.system_key as top500_partial_system_key
 from clusters
-left join best_system
+left join automatic on automatic.cluster_id = clusters.cluster_id
+left join decisions as curated
+    on curated.cluster_id = clusters.cluster_id and curated.decision = 'matched'
+-- any other decision on the pair the rules found drops that match
+left join decisions as overruled
     on
-        best_system.cluster_id = clusters.cluster_id
-        and best_system.cluster_id not in (select cluster_id from overlapping_weaker)
+        overruled.cluster_id = clusters.cluster_id
+        and overruled.system_key = automatic.system_key
+        and overruled.decision <> 'matched'
+left join decisions as partial
+    on partial.cluster_id = clusters.cluster_id and partial.decision = 'partial'
+left join system_firsts as curated_first on curated_first.system_key = curated.system_key

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('source_coverage') }}
 -- One row per Epoch AI GPU-cluster record, in the warehouse's spellings and units, with the TOP500 system it
 -- is when it is on the lists (the shared match; see int_ai_clusters__top500_matches).
 with periods as (
@@ -24,7 +25,9 @@ select
     periods.decommissioned_date,
     periods.chip_type_primary as chip,
     periods.chip_quantity_primary::double as chip_count,
-    periods.h100_equivalents::double as h100e,
+    periods.h100e::double as h100e,
+    periods.h100e_method,
+    periods.epoch_h100e::double as epoch_h100e,
     periods.tflops_16bit::double as peak_16bit_tflops,
     periods.power_capacity_mw::double as power_mw,
     periods.is_in_supply,
@@ -35,6 +38,7 @@ select
     matches.top500_system_key,
     matches.top500_match_rule,
     systems.system_name as top500_system_name,
+    matches.top500_partial_system_key,
     periods.source_line::integer as source_line
 from periods
 inner join matches using (cluster_id)

@@ -1,5 +1,5 @@
--- One row per list x rank: every normalized column, the stable system_key
--- and the accelerator's matched vendor spec (NULL when no spec matched).
+-- One row per list x rank: every normalized column, the stable system_key, the accelerator's matched vendor
+-- spec (NULL when no spec matched) and the entry's H100-equivalents with how they were estimated.
 with entries as (
 
     select * from {{ ref('stg_top500__list_entries') }}
@@ -15,6 +15,12 @@ system_keys as (
 spec_matches as (
 
     select * from {{ ref('int_accelerator_spec_matches') }}
+
+),
+
+h100_equivalents as (
+
+    select * from {{ ref('int_top500__h100_equivalents') }}
 
 )
 
@@ -77,6 +83,8 @@ select
     entries.interconnect_family_group,
     entries.interconnect,
     entries.memory,
+    h100_equivalents.h100e,
+    h100_equivalents.h100e_method,
     entries.source_file,
     entries.loaded_at
 from entries
@@ -86,3 +94,7 @@ inner join system_keys
         and system_keys.rank = entries.rank
 left join spec_matches
     on spec_matches.accelerator = entries.accelerator
+inner join h100_equivalents
+    on
+        h100_equivalents.list_date = entries.list_date
+        and h100_equivalents.rank = entries.rank

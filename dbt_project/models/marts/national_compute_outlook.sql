@@ -36,9 +36,9 @@ counted_at_base as (
         'existing' as tier,
         null::date as arrives_on,
         units.leaves_on,
-        units.h100e,
-        units.power_mw,
-        units.hardware_cost_usd,
+        units.counted_h100e as h100e,
+        units.power_mw * units.counted_share as power_mw,
+        units.hardware_cost_usd * units.counted_share as hardware_cost_usd,
         case when units.unit_kind = 'listed_system' then units.system_key end as listed_system_key
     from {{ ref('int_national_compute__units') }} as units
     inner join base on units.list_date = base.base_date
