@@ -29,6 +29,16 @@ ranges as (
 
     union all
 
+    select 'green500', 'Green500 list dates', min(list_date), max(list_date)
+    from {{ ref('stg_green500__entries') }}
+
+    union all
+
+    select 'hpl_mxp', 'TOP500 list dates of the results', min(list_date), max(list_date)
+    from {{ ref('stg_hpl_mxp__results') }}
+
+    union all
+
     select
         'epoch_gpu_clusters',
         'first operational dates of existing or decommissioned clusters',
