@@ -32,6 +32,7 @@ select
     system_name,
     site,
     country,
+    country_code,
     efficiency_gflops_per_w::double as energy_efficiency_gflops_per_w,
     efficiency_source,
     power_kw::double as power_kw,

@@ -39,6 +39,7 @@ select
     entries.manufacturer,
     entries.vendor,
     entries.country,
+    entries.country_code,
     entries.region,
     entries.continent,
     entries.continent_reported,

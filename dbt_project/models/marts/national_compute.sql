@@ -137,6 +137,7 @@ select
     list_date,
     list_label,
     country,
+    country_codes.country_code,
     top500_systems::integer as top500_systems,
     top500_rmax_tflops::double as top500_rmax_tflops,
     top500_h100e::double as top500_h100e,
@@ -163,3 +164,4 @@ select
     is_within_epoch_coverage,
     epoch_data_until
 from covered
+left join {{ ref('country_codes') }} as country_codes using (country)

@@ -6,6 +6,12 @@ with source as (
 
 ),
 
+country_codes as (
+
+    select * from {{ ref('country_codes') }}
+
+),
+
 renamed as (
 
     select
@@ -151,4 +157,8 @@ renamed as (
 
 )
 
-select * from renamed
+select
+    renamed.*,
+    country_codes.country_code
+from renamed
+left join country_codes on renamed.country = country_codes.country
