@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from flows import countries
-from flows.files import sha256_of
+from flows.files import describe_file, sha256_of
+from flows.sources import top500
 from support.warehouses import BUNDLED_LISTS
 from support.workbook_edits import edit_xlsx, header_cell
 
@@ -53,6 +54,20 @@ def test_every_spelling_of_a_country_is_that_country(spelling, code, name):
 @pytest.mark.parametrize("spelling", ["Deutschland", "Germnay", "Atlantis", "", None])
 def test_a_name_that_is_no_country_resolves_to_none(spelling):
     assert countries.resolve(spelling) is None
+
+
+def test_the_parser_reads_another_spelling_as_the_country_and_notes_it(tmp_path):
+    good = BUNDLED_LISTS / "TOP500_202606.xlsx"
+    column = header_cell(good, "Country")[:-1]
+    edited = edit_xlsx(good, tmp_path / good.name, {f"{column}21": "Korea, Republic of", f"{column}22": "Deutschland"})
+    parsed = top500.parse(describe_file("top500", "2026-06", edited, edited.as_uri()))
+    by_rank = parsed.rows.set_index("rank")["country"]
+    assert by_rank[20] == "South Korea"
+    assert by_rank[21] == "Deutschland"  # no country: left for the list gate to stop by name
+    assert parsed.notes == [
+        "TOP500_202606.xlsx: country 'Korea, Republic of' (rank 20) is read as South Korea (KOR), the one name the "
+        "lists use for it"
+    ]
 
 
 @pytest.mark.slow

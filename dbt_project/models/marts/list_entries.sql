@@ -16,6 +16,12 @@ spec_matches as (
 
     select * from {{ ref('int_accelerator_spec_matches') }}
 
+),
+
+country_codes as (
+
+    select * from {{ ref('country_codes') }}
+
 )
 
 select
@@ -39,7 +45,7 @@ select
     entries.manufacturer,
     entries.vendor,
     entries.country,
-    entries.country_code,
+    country_codes.country_code,
     entries.region,
     entries.continent,
     entries.continent_reported,
@@ -87,3 +93,5 @@ inner join system_keys
         and system_keys.rank = entries.rank
 left join spec_matches
     on spec_matches.accelerator = entries.accelerator
+left join country_codes
+    on country_codes.country = entries.country

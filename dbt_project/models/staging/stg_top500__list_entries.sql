@@ -6,12 +6,6 @@ with source as (
 
 ),
 
-country_codes as (
-
-    select * from {{ ref('country_codes') }}
-
-),
-
 renamed as (
 
     select
@@ -157,8 +151,4 @@ renamed as (
 
 )
 
-select
-    renamed.*,
-    country_codes.country_code
-from renamed
-left join country_codes on renamed.country = country_codes.country
+select * from renamed
