@@ -273,8 +273,8 @@ def _tree_bytes(path: Path) -> int:
 
 def check_room(settings: Settings) -> None:
     """Refuse to start a publication the disk cannot hold, saying how much it needs."""
-    settings.publications_dir.mkdir(parents=True, exist_ok=True)
-    needed, free = room_needed(settings), shutil.disk_usage(settings.publications_dir).free
+    where = next(p for p in (settings.publications_dir, *settings.publications_dir.parents) if p.is_dir())
+    needed, free = room_needed(settings), shutil.disk_usage(where).free
     if free < needed:
         raise PublishError(
             f"not enough free space to publish: a generation needs about {needed / 1e6:,.0f} MB under "
