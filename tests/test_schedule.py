@@ -183,9 +183,9 @@ def served(prefect_api, tmp_path, parsed_lists):
     Yields (client, deployment, warehouse dir, site, site directory, log path, the command's environment)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
-    from tests.http_server import ServerThread, Top500Site
 
     from flows import load
+    from support.http_server import ServerThread, Top500Site
     from support.warehouses import REISSUE_ORIGINAL, make_settings
 
     served_dir = copy_bundled(tmp_path / "site")
