@@ -74,9 +74,11 @@ app = _App(
 
 
 # Exit statuses (docs/operations.md): 0 ok; 1 the run or query failed; 2 bad option or input refused before
+# Exit statuses (docs/operations.md): 0 ok; 1 the run or query failed; 2 bad option or input refused before
 # anything ran; 3 write refused; 69 the file publication stands but PostgreSQL could not be brought to it
-# (EX_UNAVAILABLE; the next run retries); 75 another run holds the warehouse (EX_TEMPFAIL: try again later).
-EXIT_FAILED, EXIT_USAGE, EXIT_POSTGRES, EXIT_BUSY = 1, 2, 69, 75
+# (EX_UNAVAILABLE; the next run retries); 75 try again later (EX_TEMPFAIL): another run holds the warehouse, or the
+# source refused for now (HTTP 429); 130 / 143 interrupted (SIGINT / SIGTERM).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_POSTGRES, EXIT_TRY_LATER, EXIT_BUSY = 0, 1, 2, 69, 75, 75
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> None:
@@ -86,13 +88,28 @@ def _fail(message: str, code: int = EXIT_FAILED) -> None:
 
 @contextlib.contextmanager
 def _analyst_door():
-    """The read-only commands' refusals and lock conflicts as one message with their exit status."""
+    """The read-only commands' refusals and lock conflicts as one message with their exit status; a query
+    that fails on a published file that is not what was published says so."""
+    import duckdb
+
     from flows.analyst import AnalystError
 
     try:
         yield
-    except AnalystError as exc:
-        _fail(str(exc), code=exc.exit_code)
+    except (AnalystError, duckdb.Error) as exc:
+        if getattr(exc, "exit_code", EXIT_FAILED) == EXIT_FAILED:  # not a refusal or a lock: is the file whole?
+            from flows import publish
+
+            damage = publish.published_damage(_settings())
+            if damage:
+                _fail(
+                    f"error: the published warehouse is damaged: {damage}.\n`top500 run` publishes it again from the "
+                    "build; `top500 rollback` publishes the generation before it (docs/operations.md, "
+                    '"Repairing the published state")'
+                )
+        if isinstance(exc, AnalystError):
+            _fail(str(exc), code=exc.exit_code)
+        _fail(f"error: the published warehouse cannot be read: {type(exc).__name__}: {exc}")
 
 
 def _settings():
@@ -137,10 +154,16 @@ def run(
     ),
 ) -> None:
     """Run the pipeline: extract, load, validate, transform, publish."""
+    from flows import interrupt
+
+    interrupt.install()  # first: SIGINT/SIGTERM from here on stop the run at a safe point (flows/interrupt.py)
     if not verbose:  # Prefect's console log (tracebacks included) goes to the run log; the user gets messages
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL", "CRITICAL")  # its background workers
+    # A Prefect server that went away costs seconds, not minutes of retries (docs/operations.md)
+    os.environ.setdefault("PREFECT_CLIENT_MAX_RETRIES", "2")
     from flows.errors import SourceError
-    from flows.lock import RunInProgress, warehouse_lock
+    from flows.lock import RunInProgress, WarehouseUnwritable, warehouse_lock
     from flows.sources.fetch import refuse_credentials
 
     settings = _settings()
@@ -149,18 +172,25 @@ def run(
             refuse_credentials(where)
     except SourceError as exc:
         _fail(f"error: {exc}", EXIT_USAGE)
-    from flows.prefect_api import ServerDidNotStart, api_for_run
+    from flows.prefect_api import ServerDidNotStart, api_answers, api_for_run, exit_without_draining
 
+    before = _published_generation(settings)
+    started = _utc_now()
     try:
         # Taken before Prefect starts or anything is touched: a second run leaves at once.
         with (
             warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"),
             api_for_run(settings.build_dir / "prefect-server.log") as server,
         ):
-            summary = _run_flow(source, reference_source, full_refresh, settings, server)
+            summary = _run_flow(source, reference_source, full_refresh, settings, server, started)
+    except interrupt.Interrupted as exc:
+        typer.secho(_interrupted(settings, exc.signum, before, started), fg=typer.colors.RED, err=True)
+        if os.environ.get("PREFECT_API_URL") and not api_answers():  # a server of ours was drained before it stopped
+            exit_without_draining(exc.exit_status)
+        raise typer.Exit(exc.exit_status) from None
     except RunInProgress as exc:
         _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
-    except ServerDidNotStart as exc:
+    except (ServerDidNotStart, WarehouseUnwritable) as exc:
         _fail(f"error: {exc}; nothing was changed")
     typer.echo(summary["headline"])
     if summary["new_countries"]:
@@ -169,27 +199,41 @@ def run(
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if summary["published"]:
         _print_coverage_line(settings)
-    _exit_if_postgres_failed(summary.get("postgres"))
+    if summary.get("prefect_lost"):
+        typer.secho(f"warning: {summary['prefect_lost']}", fg=typer.colors.YELLOW, err=True)
+    status = EXIT_OK if summary["status"] != "failed" else EXIT_FAILED
+    if _postgres_failed(summary.get("postgres")):
+        status = EXIT_POSTGRES
+    if summary.get("prefect_lost"):
+        exit_without_draining(status)
+    if status != EXIT_OK:
+        raise typer.Exit(status)
 
 
-def _exit_if_postgres_failed(outcome: dict | None) -> None:
-    """A failed PostgreSQL sync after a good file publication: said on stderr, with an exit status of its own."""
+def _postgres_failed(outcome: dict | None) -> bool:
+    """A failed PostgreSQL sync after a good file publication: said on stderr (its exit status is its own)."""
     if outcome and outcome["status"] == "failed":
-        _fail(
+        typer.secho(
             f"error: PostgreSQL was not brought to the published generation {outcome['generation']} "
             f"({outcome['message']}); the file publication stands; the next run (or `top500 run` now) retries",
-            EXIT_POSTGRES,
+            fg=typer.colors.RED,
+            err=True,
         )
+        return True
+    return False
 
 
-def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, server=None) -> dict:
+def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, server=None, started=None) -> dict:
     """The flow, with every failure turned into one message naming what failed (the details go to a log)."""
     import traceback
 
-    from flows.errors import SourceError, SourceErrors
+    from flows import interrupt
+    from flows.errors import SourceError, SourceErrors, is_temporary_refusal
+    from flows.load import BuildUnreadable
     from flows.lock import RunInProgress
     from flows.pipeline import RunSummary, rebuild_expected, refresh
-    from flows.publish import PublishError
+    from flows.prefect_api import api_answers, exit_without_draining
+    from flows.publish import PublishError, disk_full
     from flows.transform import DbtRunError
     from flows.validate import ValidationFailed
 
@@ -199,31 +243,131 @@ def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, 
         ValidationFailed: "a quality gate failed",
         DbtRunError: "dbt failed",
         PublishError: "publishing failed",
+        BuildUnreadable: "the build file cannot be read",
     }
     log_file = _log_to_file(settings)
     if server is not None:
         if rebuild_expected(settings, source, reference_source, full_refresh):
             _import_in_background("great_expectations", "dbt.cli.main")
         server.wait_ready()  # it started while this process imported and scanned
+    interrupt.check()
+    api_url = os.environ.get("PREFECT_API_URL", "")
     try:
         summary = refresh(source=source, reference_source=reference_source, full_refresh=full_refresh)
     except RunInProgress:
         raise
-    except tuple(failures) as exc:
-        what = next(label for kind, label in failures.items() if isinstance(exc, kind))
+    except BaseException as exc:
+        trace = traceback.format_exc()  # before the frames are dropped
         _forget_frames(exc)
-        _fail(f"error: {what}; the published warehouse is unchanged:\n{exc}\n(log: {log_file})")
-    except Exception as exc:  # disk full, permissions, a bug: one message, the traceback in a file
-        log = _save_traceback(settings, traceback.format_exc())
-        _forget_frames(exc)
+        if interrupt.received():  # whatever a library made of the signal ("Query interrupted", a dbt error)
+            raise interrupt.Interrupted(interrupt.received()) from None
+        lost = None if api_answers() else _prefect_lost(api_url, settings, started)
+        if isinstance(exc, tuple(failures)):
+            what = next(label for kind, label in failures.items() if isinstance(exc, kind))
+            status = EXIT_FAILED
+            full = disk_full(exc, settings.warehouse_dir)
+            detail = f"{exc}\n{full}" if full and full not in str(exc) else exc
+            message = f"error: {what}; the published warehouse is unchanged:\n{detail}\n(log: {log_file})"
+            if is_temporary_refusal(exc):
+                status = EXIT_TRY_LATER
+                message = f"error: the source refused for now; try again later (nothing was changed):\n{exc}"
+            if lost is None:
+                _fail(message, status)
+            typer.secho(message, fg=typer.colors.RED, err=True)
+            typer.secho(f"warning: {lost['prefect_lost']}", fg=typer.colors.YELLOW, err=True)
+            exit_without_draining(status)
+        if lost is not None:  # Prefect's own error: what the run itself did is in its record
+            if lost.get("status") is None:
+                typer.secho(f"error: {lost['prefect_lost']}", fg=typer.colors.RED, err=True)
+                exit_without_draining(EXIT_FAILED)
+            return lost
+        log = _save_traceback(settings, trace)
+        full = disk_full(exc, settings.warehouse_dir)
         _fail(
             f"error: the run failed; the published warehouse is unchanged:\n{type(exc).__name__}: {exc}\n"
-            f"(traceback in {log})"
+            + (f"{full}\n" if full else "")
+            + f"(traceback in {log})"
         )
     summary["headline"] = RunSummary(
         **{k: v for k, v in summary.items() if k in RunSummary.__dataclass_fields__}
     ).headline()
+    if not api_answers():
+        summary["prefect_lost"] = _prefect_lost(api_url, settings, started)["prefect_lost"]
     return summary
+
+
+def _prefect_lost(api_url: str, settings, started) -> dict:
+    """The run's own record (build/last_run.json) when the Prefect server stopped answering during it, with
+    the warning to print; without a record of this run, only the warning (nothing was changed)."""
+    import json
+
+    from flows.pipeline import RunSummary
+
+    record = {}
+    try:
+        found = json.loads((settings.build_dir / "last_run.json").read_text())
+        if started is not None and str(found.get("started_at", "")) >= started.strftime("%Y-%m-%d %H:%M:%S.%f"):
+            record = found
+    except (OSError, ValueError):
+        pass
+    if not record:
+        published = _published_generation(settings)
+        return {
+            "prefect_lost": f"the Prefect server at {api_url} does not answer, so the run did not begin; nothing "
+            f"was changed ({f'published: generation {published}' if published else 'nothing is published yet'})"
+        }
+    summary = {
+        **record,
+        "headline": RunSummary(**{k: v for k, v in record.items() if k in RunSummary.__dataclass_fields__}).headline(),
+    }
+    done = f"published generation {record['generation']}" if record.get("published") else "published nothing"
+    summary["prefect_lost"] = (
+        f"the Prefect server at {api_url} stopped answering during the run; the run went on without it and "
+        f"{done} (Prefect's record of this run is incomplete; the run's own: audit.pipeline_runs, "
+        f"{settings.build_dir / 'last_run.json'})"
+    )
+    return summary
+
+
+def _published_generation(settings) -> str | None:
+    from flows import publish
+
+    try:
+        now = publish.current(settings)
+    except Exception:
+        return None
+    return now.generation if now else None
+
+
+def _utc_now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _interrupted(settings, signum: int, before: str | None, started) -> str:
+    """What an interrupted run did: where it stopped, and what is published now."""
+    import json
+    import signal
+
+    name = signal.Signals(signum).name
+    where = "before the run began"
+    try:
+        record = json.loads((settings.build_dir / "last_run.json").read_text())
+        if str(record.get("started_at", "")) >= started.strftime("%Y-%m-%d %H:%M:%S.%f"):
+            stage = next(reversed(record.get("stages_s") or {}), None)
+            where = f"during {stage}" if stage else "as the run began"
+            if record.get("published"):
+                where = "after publishing"
+    except (OSError, ValueError):
+        pass
+    now = _published_generation(settings)
+    if now is not None and now != before:
+        return f"interrupted by {name} after publishing; published: generation {now} (this run's)"
+    published = f"published: generation {now} (unchanged)" if now else "nothing is published yet"
+    if where == "before the run began":
+        return f"interrupted by {name} {where}; nothing was changed; {published}"
+    return f"interrupted by {name} {where}; the run stopped there and published nothing; {published}"
 
 
 def _import_in_background(*modules: str) -> None:
@@ -245,12 +389,14 @@ def _log_to_file(settings):
     """Everything Prefect, dbt and GX log during the run, tracebacks included, in build/last_run.log."""
     import logging
 
+    logging.raiseExceptions = False  # a log line a full disk cannot take is lost, not a traceback on stderr
     path = settings.build_dir / "last_run.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s | %(levelname)-7s | %(name)s - %(message)s"))
     handler.setLevel(logging.INFO)
     logging.getLogger().addHandler(handler)  # prefect's loggers propagate to the root
+    logging.getLogger("prefect._internal").addHandler(handler)  # its background workers' errors (not propagated)
     logging.getLogger("flows").setLevel(logging.INFO)
     return path
 
@@ -299,35 +445,50 @@ def status() -> None:
     from flows import publish
 
     settings = _settings()
+    problems = []
     current = publish.current(settings)
+    link_problem = publish.link_problem(settings)
+    if link_problem:
+        problems.append(f"{link_problem}: `top500 rollback --to GENERATION` points it at a kept generation")
     if current is None:
-        typer.echo("published: nothing yet (run `top500 run`)")
+        typer.echo("published: nothing" + (" (the link is broken)" if link_problem else " yet (run `top500 run`)"))
     else:
         lists = current.lists
-        typer.echo(f"published: generation {current.generation} (run {current.run_id}, {current.published_at})")
+        typer.echo(
+            f"published: generation {current.generation} (run {current.run_id}, published at {current.published_at})"
+        )
         typer.echo(
             f"  lists: {lists.get('count', 0)} ({lists.get('first')} .. {lists.get('last')}), "
             f"{lists.get('entries', 0):,} entries; superseded file versions kept: "
             f"{lists.get('superseded_versions', 0)}"
         )
+        damage = publish.damage(current)
         typer.echo(
             f"  file: {settings.published_db} -> {current.path / publish.DATABASE} "
-            f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]})"
+            f"({current.database.get('bytes', 0) / 1e6:.1f} MB, sha256 {current.database.get('sha256', '')[:12]}"
+            f"{': DAMAGED' if damage else ', verified'})"
         )
         _print_source_coverage(settings)
+        if damage:
+            problems.append(
+                f"the published file is damaged: {damage}; `top500 run` publishes it again from the build, "
+                "`top500 rollback` publishes the generation before it"
+            )
     kept = publish.generations(settings)
     if kept:
-        typer.echo(
-            "kept generations: "
-            + ", ".join(
-                g.generation + (" (published)" if current and g.generation == current.generation else "") for g in kept
+        published = current.generation if current is not None else None
+        marks = {g.generation: " (damaged)" for g in kept if g.generation != published and publish.damage(g)}
+        if published is not None:
+            marks[published] = " (published)"
+        typer.echo("kept generations: " + ", ".join(g.generation + marks.get(g.generation, "") for g in kept))
+    try:
+        for w in publish.withdrawals(settings):
+            typer.echo(
+                f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
+                f"do not publish it again; `top500 rollforward` does)"
             )
-        )
-    for w in publish.withdrawals(settings):
-        typer.echo(
-            f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
-            f"do not publish it again; `top500 rollforward` does)"
-        )
+    except publish.StateCorrupt as exc:
+        problems.append(str(exc))
     if settings.postgres_dsn:
         _print_postgres_status(settings, current)
     last = settings.build_dir / "last_run.json"
@@ -335,11 +496,13 @@ def status() -> None:
         try:
             run_info = json.loads(last.read_text())
             typer.echo(
-                f"last run: {run_info.get('status')} at {run_info.get('started_at')} "
-                f"({run_info.get('duration_s', 0):.1f} s): {run_info.get('headline')}"
+                f"last run: {run_info.get('status')} (started {run_info.get('started_at')}, "
+                f"{run_info.get('duration_s', 0):.1f} s): {run_info.get('headline')}"
             )
-        except ValueError:
+        except (ValueError, AttributeError, TypeError):
             pass
+    if problems:
+        _fail("\n".join(f"error: {p}" for p in problems))
 
 
 def _print_postgres_status(settings, current) -> None:
@@ -491,9 +654,16 @@ def serve(
 
 
 @app.command()
-def rollback() -> None:
+def rollback(
+    to: str = typer.Option(
+        None,
+        "--to",
+        metavar="GENERATION",
+        help="Publish this kept generation (`top500 status` lists them); also mends a broken `current` link.",
+    ),
+) -> None:
     """Withdraw the published generation and publish the one before it (database, exports, report)."""
-    _swap("rollback")
+    _swap("rollback", to)
 
 
 @app.command()
@@ -502,21 +672,23 @@ def rollforward() -> None:
     _swap("rollforward")
 
 
-def _swap(direction: str) -> None:
+def _swap(direction: str, to: str | None = None) -> None:
     from flows import publish
-    from flows.lock import RunInProgress, warehouse_lock
+    from flows.lock import RunInProgress, WarehouseUnwritable, warehouse_lock
 
     settings = _settings()
     try:
         with warehouse_lock(settings.warehouse_dir, command=f"top500 {direction}"):
-            before, after = getattr(publish, direction)(settings)
+            before, after = publish.rollback(settings, to) if direction == "rollback" else publish.rollforward(settings)
     except RunInProgress as exc:
         _fail(f"error: {exc}; nothing was changed", EXIT_BUSY)
-    except publish.PublishError as exc:
+    except (publish.PublishError, WarehouseUnwritable) as exc:
         _fail(f"error: {exc}")
-    if direction == "rollback":
+    if direction == "rollback" and before is not None:
         typer.echo(f"rolled back: generation {before.generation} is withdrawn; published now: {after.describe()}")
         typer.echo("a run with nothing new will not publish the withdrawn content again; `top500 rollforward` does")
+    elif direction == "rollback":
+        typer.echo(f"published now: {after.describe()}")
     else:
         was = before.generation if before is not None else "nothing published"
         typer.echo(f"rolled forward: published now: {after.describe()} (was {was})")
@@ -525,7 +697,8 @@ def _swap(direction: str) -> None:
 
         outcome = sync_publication(settings)
         typer.echo(outcome.describe())
-        _exit_if_postgres_failed(outcome.as_dict())
+        if _postgres_failed(outcome.as_dict()):
+            raise typer.Exit(EXIT_POSTGRES)
 
 
 @app.command()
@@ -560,7 +733,7 @@ def schedule(
 def docs() -> None:
     """Generate the dbt docs site (one offline HTML file) for the build."""
     from flows import transform
-    from flows.lock import RunInProgress, warehouse_lock
+    from flows.lock import RunInProgress, WarehouseUnwritable, warehouse_lock
     from flows.settings import get_settings
 
     # dbt reads the build file for its catalog; a run rewrites it. Hold the run lock meanwhile, so docs
@@ -573,6 +746,8 @@ def docs() -> None:
             target = transform.docs_generate(settings)
     except RunInProgress as exc:
         _fail(f"error: {exc}; `top500 docs` reads the build file that run is writing: try again when it has finished")
+    except WarehouseUnwritable as exc:
+        _fail(f"error: {exc}")
     typer.echo(f"dbt docs: {target}")
 
 

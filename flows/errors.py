@@ -12,6 +12,17 @@ class SourceError(Exception):
         super().__init__(f"{source}: {problem}")
 
 
+class TemporaryRefusal(SourceError):
+    """The source refuses for now (HTTP 429 Too Many Requests): not bad input; the run may be tried again later."""
+
+
+def is_temporary_refusal(exc: BaseException) -> bool:
+    """A refusal for now, or several that all are."""
+    if isinstance(exc, SourceErrors):
+        return bool(exc.errors) and all(isinstance(e, TemporaryRefusal) for e in exc.errors)
+    return isinstance(exc, TemporaryRefusal)
+
+
 class SourceErrors(Exception):
     """Several files were bad; report all of them at once rather than the first."""
 

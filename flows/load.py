@@ -37,6 +37,87 @@ def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         con.close()
 
 
+class BuildUnreadable(Exception):
+    """The private build file cannot be opened (truncated, overwritten): only a full refresh rebuilds it."""
+
+
+def build_problem(db_path: Path) -> str | None:
+    """Why the build file cannot be read (None: it can, or there is none yet)."""
+    if not db_path.exists():
+        return None
+    try:
+        with connect(db_path, read_only=True) as con:
+            con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+    except duckdb.Error as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def set_aside(db_path: Path) -> Path:
+    """Move an unreadable build file (and its WAL) out of the way, kept for inspection; returns where."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = db_path.with_name(f"{db_path.name}.unreadable-{stamp}")
+    os.replace(db_path, aside)
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        os.replace(wal, aside.with_name(aside.name + ".wal"))
+    return aside
+
+
+HISTORY_SCHEMAS = ("raw", "audit")
+
+
+def restore_history(con: duckdb.DuckDBPyConnection, published_db: Path) -> int:
+    """Copy the raw and audit tables of a published file into a new build file; returns the rows copied.
+
+    What a full refresh keeps (every run and gate, the superseded file versions) then survives a build file
+    that had to be set aside; the current rows are loaded again from the files anyway.
+    """
+    con.execute(f"ATTACH '{str(published_db).replace(chr(39), chr(39) * 2)}' AS published_copy (READ_ONLY)")
+    copied = 0
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'published_copy' "
+            "AND schema_name IN (SELECT unnest(?))",
+            [list(HISTORY_SCHEMAS)],
+        ).fetchall()
+        con.execute("BEGIN TRANSACTION")
+        for schema, table in tables:
+            ours = {
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                    "AND schema_name = ? AND table_name = ?",
+                    [schema, table],
+                ).fetchall()
+            }
+            theirs = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'published_copy' "
+                    "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                    [schema, table],
+                ).fetchall()
+                if c in ours
+            ]
+            if not theirs:
+                continue
+            columns = ", ".join(f'"{c}"' for c in theirs)
+            con.execute(f'DELETE FROM "{schema}"."{table}"')
+            con.execute(
+                f'INSERT INTO "{schema}"."{table}" ({columns}) SELECT {columns} FROM published_copy."{schema}"."{table}"'
+            )
+            copied += con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        con.execute("DETACH published_copy")
+    return copied
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The raw and audit tables of flows/ddl/*.sql, and those of the CSV datasets made from their
     declarations (flows/sources/epoch.py, ai_compute.py). Idempotent: every statement says IF NOT EXISTS,
@@ -113,7 +194,8 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT (a full disk) already ended it
+                con.execute("ROLLBACK")
             raise
         finally:
             # After ROLLBACK: an aborted transaction refuses even unregister().
@@ -211,7 +293,8 @@ def reset_for_full_refresh(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT (a full disk) already ended it
+            con.execute("ROLLBACK")
         raise
 
 

@@ -32,6 +32,13 @@ class RunInProgress(RuntimeError):
         super().__init__(f"another run is in progress (pid {pid}, started {started}{f', {what}' if what else ''})")
 
 
+class WarehouseUnwritable(OSError):
+    """The warehouse directory cannot be written (a read-only file system, permissions): nothing can run."""
+
+    def __str__(self) -> str:
+        return self.strerror
+
+
 @dataclass
 class _Held:
     fd: int
@@ -81,8 +88,15 @@ def warehouse_lock(warehouse_dir: Path, command: str | None = None) -> Iterator[
         finally:
             held.depth -= 1
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WarehouseUnwritable(
+            exc.errno,
+            f"cannot write the warehouse directory {path.parent} ({exc.strerror}): every command that "
+            "changes the warehouse needs it writable; the read-only commands (status, sql, tables) still work",
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -93,13 +107,15 @@ def warehouse_lock(warehouse_dir: Path, command: str | None = None) -> Iterator[
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": command or " ".join(["top500", *sys.argv[1:2]]),
     }
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(info).encode(), 0)
+    with contextlib.suppress(OSError):  # who holds it is for messages; a full disk must not stop the run here
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
     _HELD[path] = _Held(fd, 1)
     try:
         yield
     finally:
         del _HELD[path]
-        os.ftruncate(fd, 0)  # no stale holder shown once released
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)  # no stale holder shown once released
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)

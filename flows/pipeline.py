@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import signal
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -23,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import load
+from flows import interrupt, load
 from flows.files import ParsedFile, SourceFile, parse_each
 from flows.fingerprint import code_fingerprint
 from flows.lock import warehouse_lock
@@ -40,7 +43,7 @@ class RunSummary:
     run_id: str
     source: str
     started_at: datetime
-    status: str = "running"  # published | up to date | withdrawn | rebuilt | failed
+    status: str = "running"  # published | up to date | withdrawn | rebuilt | failed | interrupted
     lists_added: list[str] = field(default_factory=list)
     lists_in_warehouse: list[str] = field(default_factory=list)
     lists_in_source: int = 0
@@ -83,6 +86,11 @@ class RunSummary:
         where = f"{in_wh} lists in the warehouse ({span}), {self.lists_in_source} in the source"
         if self.status == "failed":
             return f"failed: {self.message or 'see the log'}"
+        if self.status == "interrupted":
+            return f"interrupted: {self.message}"
+        if self.new_countries:  # named on a line of their own and in audit.pipeline_runs.new_countries
+            n = len(self.new_countries)
+            where += f"; {n} new countr{'y' if n == 1 else 'ies'} on the lists"
         if self.status == "up to date":
             return f"{what}: {where}; the published generation {self.generation} is up to date"
         if self.status == "withdrawn":
@@ -99,6 +107,7 @@ class RunSummary:
 
     @contextlib.contextmanager
     def stage(self, name: str):
+        interrupt.check()  # a stage boundary is a safe point to stop at
         started = time.perf_counter()
         try:
             yield
@@ -212,6 +221,7 @@ def publish_task(settings: Settings, publication) -> dict:
 @flow(name="top500-refresh", log_prints=True)
 def refresh(source: str = "bundled", reference_source: str = "bundled", full_refresh: bool = False) -> dict:
     """Bring the warehouse up to date with the sources and publish it if every gate passes."""
+    interrupt.reclaim()  # Prefect's engine took SIGTERM for the flow; a `top500 run` stops its own way
     settings = get_settings()
     for where in (source, reference_source):
         refuse_credentials(where)
@@ -232,13 +242,16 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
     fingerprint = code_fingerprint(settings)
 
     _clean_leftovers(settings)
+    started_over = _start_over_if_unreadable(settings, full_refresh)
     if full_refresh:
         logger.info("full refresh: reloading every file and rebuilding every model; history is kept")
         with load.connect(settings.build_db) as con:
             load.reset_for_full_refresh(con)
     _start(run, settings, fingerprint)
+    if started_over:
+        run.warnings.append(started_over)
     try:
-        with run.stage("extract_parse"):
+        with run.stage("extract_parse"), _warnings_logged_by("flows.sources.fetch", run.warnings):
             list_files = collect_lists_task(source, settings)
             green500_files = collect_green500_task(source, settings)
             reference_files = collect_reference_task(reference_source, settings)
@@ -258,6 +271,7 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
             parsed_reference = (
                 parse_reference_task(references, label=f"{len(references)} reference file(s)") if references else []
             )
+            run.warnings += [note for p in parsed_lists for note in p.notes]  # another spelling of a country
 
         if parsed_lists:
             with run.stage("gate_lists"):
@@ -297,7 +311,10 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
 
         published_now = publish.current(settings)
         withdrawal = publish.withdrawn_content(settings, run.content_key)
-        same_as_published = published_now is not None and published_now.content_key == run.content_key
+        damage = publish.published_damage(settings)
+        if damage:  # never "up to date" with a file that is not what was published: publish it again
+            run.warnings.append(f"the published warehouse was damaged ({damage}); this run publishes it again")
+        same_as_published = published_now is not None and not damage and published_now.content_key == run.content_key
         if same_as_published and not full_refresh:
             run.status, run.generation = "up to date", published_now.generation
         elif withdrawal is not None:
@@ -320,9 +337,16 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
                 with run.stage("publish"):
                     _publish(run, settings, facts)
     except BaseException as exc:
-        run.status = "failed"
-        run.published = False
-        run.message = f"{type(exc).__name__}: {exc}"
+        signum = interrupt.received()
+        name = signal.Signals(signum).name if signum else None
+        if not run.published:
+            run.status = "interrupted" if signum else "failed"
+            stage = next(reversed(run.stages_s), "the start")
+            run.message = (
+                f"by {name} during {stage}; nothing was published" if signum else f"{type(exc).__name__}: {exc}"
+            )
+        elif signum:  # the publication was switched in before the signal came: it stands
+            run.warnings.append(f"interrupted by {name} after publishing generation {run.generation}")
         _finish(run, started, settings)
         with contextlib.suppress(Exception):
             _report(run)
@@ -336,7 +360,8 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
         logger.error("PostgreSQL sync failed: %s", run.postgres["message"])
     for warning in run.warnings:
         logger.warning(warning)
-    _report(run)
+    with contextlib.suppress(Exception):  # the artifact is a copy of the headline: it never fails a run
+        _report(run)
     return asdict(run)
 
 
@@ -358,10 +383,29 @@ def _publish(run: RunSummary, settings: Settings, facts: dict) -> None:
     try:
         publish_task(settings, publication)
     except BaseException:
-        run.published, run.generation = False, None
+        now = publish.current(settings)
+        if now is None or now.generation != run.generation:  # a signal right after the switch leaves it done
+            run.published, run.generation = False, None
         raise
-    with contextlib.suppress(Exception):  # an old generation that cannot be removed costs disk, not data
+    with contextlib.suppress(Exception), interrupt.deferred():  # an old generation left costs disk, not data
         publish.prune(settings)
+
+
+@contextlib.contextmanager
+def _warnings_logged_by(logger_name: str, into: list[str]):
+    """Warnings a stage logs (a server that asked the download to wait) become the run's warnings."""
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            into.append(record.getMessage())
+
+    handler = Collect(logging.WARNING)
+    logger = logging.getLogger(logger_name)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _label(files: list[SourceFile]) -> str:
@@ -413,6 +457,29 @@ def rebuild_expected(settings: Settings, source: str, reference_source: str, ful
             return load.content_key(con, code_fingerprint(settings)) != published_now.content_key
     except Exception:
         return False
+
+
+def _start_over_if_unreadable(settings: Settings, full_refresh: bool) -> str | None:
+    """An unreadable build file stops a normal run with what to do; a full refresh sets it aside and starts a
+    new one, with the history (raw file versions, audit) of the newest intact publication. Returns the
+    warning to report, or None when the build file is fine."""
+    from flows import publish
+
+    problem = load.build_problem(settings.build_db)
+    if problem is None:
+        return None
+    if not full_refresh:
+        raise load.BuildUnreadable(
+            f"the build file {settings.build_db} cannot be read ({problem}); `top500 run --full-refresh` starts it "
+            "again from the source files, with the history the published generation holds"
+        )
+    aside = load.set_aside(settings.build_db)
+    intact = [g for g in reversed(publish.generations(settings)) if publish.damage(g) is None]
+    with load.connect(settings.build_db) as con:
+        if intact:
+            load.restore_history(con, intact[0].path / publish.DATABASE)
+    history = f"the history of generation {intact[0].generation}" if intact else "no history (no intact publication)"
+    return f"the build file could not be read ({problem}); it was moved to {aside.name} and rebuilt with {history}"
 
 
 def _clean_leftovers(settings: Settings) -> None:
@@ -468,12 +535,14 @@ def _record(run: RunSummary, settings: Settings) -> None:
 
 def _finish(run: RunSummary, started: float, settings: Settings) -> None:
     run.duration_s = round(time.perf_counter() - started, 3)
-    with contextlib.suppress(Exception):
-        _record(run, settings)
-    settings.build_dir.mkdir(parents=True, exist_ok=True)
-    (settings.build_dir / "last_run.json").write_text(
-        json.dumps({**asdict(run), "headline": run.headline()}, default=str, indent=2)
-    )
+    with interrupt.deferred():
+        with contextlib.suppress(Exception):
+            _record(run, settings)
+        with contextlib.suppress(OSError):  # a full disk: the run's message still reaches the operator
+            settings.build_dir.mkdir(parents=True, exist_ok=True)
+            partial = settings.build_dir / f".last_run.json.{os.getpid()}"
+            partial.write_text(json.dumps({**asdict(run), "headline": run.headline()}, default=str, indent=2))
+            os.replace(partial, settings.build_dir / "last_run.json")
 
 
 def _now() -> datetime:
@@ -481,7 +550,14 @@ def _now() -> datetime:
 
 
 def _report(run: RunSummary) -> None:
-    """The run's summary as a Prefect artifact, failed runs included, visible next to the flow run."""
+    """The run's summary as a Prefect artifact, failed runs included, visible next to the flow run.
+
+    Not when the Prefect server stopped answering: its client would retry for a minute, and the run's
+    own record (audit.pipeline_runs, build/last_run.json) is already written."""
+    from flows.prefect_api import api_answers
+
+    if not api_answers():
+        return
     stages = "\n".join(f"| {k} | {v:.2f} |" for k, v in run.stages_s.items())
     warnings = "".join(f"- warning: {w}\n" for w in run.warnings)
     create_markdown_artifact(

@@ -23,6 +23,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows import interrupt
+
 # Services a one-run server has no use for: nothing is scheduled, nothing is late, no worker polls it.
 IDLE_SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS", "REPOSSESSOR")
 
@@ -92,14 +94,15 @@ class TemporaryServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        _drain_prefect_workers()  # the run's last logs and events, while the server still listens
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        with interrupt.deferred():  # a signal now must not leave the server running
+            if self.process.poll() is None:
+                _drain_prefect_workers()  # the run's last logs and events, while the server still listens
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
 
 
 @contextlib.contextmanager
@@ -112,16 +115,52 @@ def api_for_run(log_path: Path) -> Iterator[TemporaryServer | None]:
     if os.environ.get("PREFECT_API_URL"):
         yield None
         return
-    server = TemporaryServer(log_path)
-    os.environ["PREFECT_API_URL"] = server.url
+    server = None
     try:
+        with interrupt.deferred():  # started and known, or not started: never an orphan
+            server = TemporaryServer(log_path)
+            os.environ["PREFECT_API_URL"] = server.url
         yield server
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        if server is not None:
+            server.stop()
 
 
-def _drain_prefect_workers() -> None:
+def api_answers(url: str | None = None, timeout_s: float = 2.0) -> bool:
+    """Does the Prefect API the run reports to answer its health check now? (True without a URL: Prefect's
+    in-process API cannot go away.)"""
+    url = url or os.environ.get("PREFECT_API_URL")
+    if not url and "prefect" in sys.modules:
+        from prefect.settings import get_current_settings
+
+        url = get_current_settings().api.url
+    if not url:
+        return True
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout_s) as resp:
+            return resp.status == 200
+    except (OSError, urllib.error.URLError, ValueError):
+        return False
+
+
+def exit_without_draining(status: int) -> None:
+    """End the process now, when the Prefect server is gone: at interpreter exit Prefect's background
+    workers would retry every unsent log and event against it, for minutes. Our output is flushed first;
+    what they held is Prefect's record of a run it can no longer take."""
+    import logging
+    import multiprocessing.util
+
+    files = [h for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    for stream in (sys.stdout, sys.stderr, *files):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with contextlib.suppress(Exception):  # what a normal exit does for multiprocessing: release its semaphores
+        multiprocessing.util._exit_function()
+    os._exit(status)
+
+
+def _drain_prefect_workers(timeout_s: float = 10) -> None:
     """Send what Prefect's background workers hold (logs, events) before the server goes away;
     otherwise they retry against a closed port at interpreter exit, for a minute or more."""
     if "prefect" not in sys.modules:
@@ -130,9 +169,9 @@ def _drain_prefect_workers() -> None:
     from prefect.logging.handlers import APILogWorker
 
     with contextlib.suppress(Exception):
-        APILogWorker.drain_all(timeout=10)
+        APILogWorker.drain_all(timeout=timeout_s)
     with contextlib.suppress(Exception):
-        EventsWorker.drain_all(timeout=10)
+        EventsWorker.drain_all(timeout=timeout_s)
 
 
 def _free_port() -> int:

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows import interrupt
 from flows.files import sha256_of
 from flows.settings import Settings
 
@@ -52,6 +53,14 @@ STABLE_LINKS = {DATABASE: DATABASE, "exports": "exports", "report": "report"}
 
 class PublishError(Exception):
     """The publication could not be made or did not check out; what is published is untouched."""
+
+
+class StateCorrupt(PublishError):
+    """publications/state.json cannot be read as the record of rollbacks: nothing may be published."""
+
+
+# Room a publication needs beyond the size of the last one (lists grow; DuckDB spills while it copies).
+ROOM_FACTOR = 1.25
 
 
 @dataclass(frozen=True)
@@ -210,11 +219,81 @@ def generations(settings: Settings) -> list[Publication]:
 
 
 def current(settings: Settings) -> Publication | None:
-    """What is published now (None before the first publication)."""
+    """What is published now (None before the first publication, or when the `current` link is broken)."""
     link = settings.current_link
     if not link.is_symlink() or not link.exists():
         return None
     return Publication.read(link.resolve())
+
+
+def link_problem(settings: Settings) -> str | None:
+    """What is wrong with the `current` link (None: it is fine, or there is none yet)."""
+    link = settings.current_link
+    if not link.is_symlink():
+        return f"{link} is not a link to a generation" if link.exists() else None
+    target = os.readlink(link)
+    if not link.exists():
+        return f"the link {link} points to {target}, which does not exist"
+    if Publication.read(link.resolve()) is None:
+        return f"the link {link} points to {target}, which holds no readable publication.json"
+    return None
+
+
+def damage(publication: Publication) -> str | None:
+    """What is wrong with a generation's database (None: it is byte for byte what was published)."""
+    db = publication.path / publication.database.get("file", DATABASE)
+    recorded = publication.database.get("sha256")
+    if not db.is_file():
+        return f"{db} is missing"
+    actual = sha256_of(db)
+    if actual != recorded:
+        return f"{db} has sha256 {actual[:12]}, not the {str(recorded)[:12]} its publication.json records"
+    return None
+
+
+def published_damage(settings: Settings) -> str | None:
+    """What is wrong with what is published (None: nothing is, or nothing is published yet)."""
+    problem = link_problem(settings)
+    if problem:
+        return problem
+    now = current(settings)
+    return damage(now) if now is not None else None
+
+
+def room_needed(settings: Settings) -> int:
+    """Bytes a new generation needs: the newest kept one's size, or the build file's, plus a quarter."""
+    kept = generations(settings)
+    base = _tree_bytes(kept[-1].path) if kept else settings.build_db.stat().st_size
+    return int(base * ROOM_FACTOR)
+
+
+def _tree_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def check_room(settings: Settings) -> None:
+    """Refuse to start a publication the disk cannot hold, saying how much it needs."""
+    where = next(p for p in (settings.publications_dir, *settings.publications_dir.parents) if p.is_dir())
+    needed, free = room_needed(settings), shutil.disk_usage(where).free
+    if free < needed:
+        raise PublishError(
+            f"not enough free space to publish: a generation needs about {needed / 1e6:,.0f} MB under "
+            f"{settings.publications_dir} and {free / 1e6:,.0f} MB are free; free some space (or remove kept "
+            "generations: `top500 status` lists them) and run again"
+        )
+
+
+def disk_full(exc: BaseException, where: Path) -> str | None:
+    """The words for an error that is a full disk (DuckDB says "No space left" or, copying, runs out of
+    temporary space), with what is free now; None for any other error."""
+    text = str(exc)
+    if not (getattr(exc, "errno", None) == 28 or "No space left" in text or "max_temp_directory_size" in text):
+        return None
+    try:
+        free = f"{shutil.disk_usage(where).free / 1e6:,.0f} MB are free now"
+    except OSError:
+        free = "free space unknown"
+    return f"the disk holding {where} is full ({free})"
 
 
 @dataclass
@@ -230,12 +309,42 @@ def _state_path(settings: Settings) -> Path:
 
 
 def withdrawals(settings: Settings) -> list[Withdrawal]:
-    """Generations taken back by `rollback` and not rolled forward, newest last."""
+    """Generations taken back by `rollback` and not rolled forward, newest last.
+
+    No file means no rollback. A file that is not the record this module writes raises StateCorrupt:
+    read as "nothing withdrawn", it would let a run publish withdrawn content again.
+    """
+    path = _state_path(settings)
     try:
-        data = json.loads(_state_path(settings).read_text())
-    except (OSError, ValueError):
+        text = path.read_text()
+    except FileNotFoundError:
         return []
-    return [Withdrawal(**w) for w in data.get("withdrawn", [])]
+    except OSError as exc:
+        raise StateCorrupt(f"{path} cannot be read ({exc.strerror}); {STATE_HELP}") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise StateCorrupt(f"{path} is not valid JSON ({exc}); {STATE_HELP}") from None
+    items = data.get("withdrawn") if isinstance(data, dict) else None
+    fields = dict.fromkeys(Withdrawal.__dataclass_fields__, str)
+    if not isinstance(items, list) or not all(
+        isinstance(w, dict)
+        and set(w) == set(fields)
+        and all(isinstance(w[f], str) for f in fields if f != "rolled_back_to")
+        and isinstance(w["rolled_back_to"], (str, type(None)))
+        for w in items
+    ):
+        raise StateCorrupt(
+            f"{path} is not the record of rollbacks: expected "
+            '{"withdrawn": [{"generation", "content_key", "withdrawn_at", "rolled_back_to"}, ...]}; ' + STATE_HELP
+        )
+    return [Withdrawal(**w) for w in items]
+
+
+STATE_HELP = (
+    "it records which generations were rolled back, so nothing is published or rolled back until it is "
+    'repaired (docs/operations.md, "Repairing the published state")'
+)
 
 
 def _write_withdrawals(settings: Settings, items: list[Withdrawal]) -> None:
@@ -263,6 +372,7 @@ def stage(settings: Settings, publication: Publication, write_exports=None, buil
         raise PublishError(f"{build.name} must be named {DATABASE}: views name their catalog")
     if not build.exists():
         raise PublishError(f"no build file at {build}")
+    check_room(settings)
     staging = settings.publications_dir / f".staging-{publication.generation}-{os.getpid()}"
     try:
         staging.mkdir(parents=True)
@@ -273,6 +383,7 @@ def stage(settings: Settings, publication: Publication, write_exports=None, buil
             write_exports(db, staging / "exports")
         if build_report is not None:
             build_report(db, staging / "report")
+        publication.published_at = published_at()  # the moment it is whole, not when the run began publishing
         publication.database = {
             "file": DATABASE,
             "sha256": sha256_of(db),
@@ -291,6 +402,12 @@ def stage(settings: Settings, publication: Publication, write_exports=None, buil
         raise
     except Exception as exc:  # disk full, permissions, an export or report that failed
         shutil.rmtree(staging, ignore_errors=True)
+        full = disk_full(exc, settings.publications_dir)
+        if full:
+            raise PublishError(
+                f"could not write the publication: {full}; a generation needs about "
+                f"{room_needed(settings) / 1e6:,.0f} MB"
+            ) from exc
         raise PublishError(
             f"could not write the publication under {settings.publications_dir}: {type(exc).__name__}: {exc}"
         ) from exc
@@ -304,19 +421,24 @@ def swap_in(settings: Settings, staging: Path) -> Publication:
     """Make the staged generation the published one: one atomic rename of `current`."""
     final = settings.publications_dir / staging.name.removeprefix(".staging-").rsplit("-", 1)[0]
     try:
-        if final.exists():  # the same content again within a second: publish the one on disk
-            shutil.rmtree(staging)
-        else:
-            os.rename(staging, final)
-        fsync_path(final.parent)
-        _point(settings.current_link, final)
-        _ensure_stable_links(settings)
+        with interrupt.deferred():  # switched in whole, or not at all
+            _switch(settings, staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise PublishError(f"could not switch the publication under {settings.warehouse_dir}: {exc}") from exc
     publication = Publication.read(final)
     assert publication is not None
     return publication
+
+
+def _switch(settings: Settings, staging: Path, final: Path) -> None:
+    if final.exists():  # the same content again within a second: publish the one on disk
+        shutil.rmtree(staging)
+    else:
+        os.rename(staging, final)
+    fsync_path(final.parent)
+    _point(settings.current_link, final)
+    _ensure_stable_links(settings)
 
 
 def _point(link: Path, target: Path) -> None:
@@ -370,23 +492,51 @@ def prune(settings: Settings, keep: int = KEEP_GENERATIONS) -> list[str]:
     return removed
 
 
-def rollback(settings: Settings) -> tuple[Publication, Publication]:
-    """Withdraw the current generation and publish the one before it; returns (withdrawn, now current)."""
+def rollback(settings: Settings, to: str | None = None) -> tuple[Publication | None, Publication]:
+    """Withdraw the current generation and publish the one before it (or the kept generation `to`, which also
+    mends a broken `current` link); returns (withdrawn or None, now current). The target must be intact."""
     now = current(settings)
-    if now is None:
-        raise PublishError("nothing is published, so there is nothing to roll back")
-    withdrawn = {w.generation for w in withdrawals(settings)}
+    items = withdrawals(settings)
     kept = generations(settings)
-    position = next((i for i, p in enumerate(kept) if p.generation == now.generation), len(kept))
-    earlier = [p for p in kept[:position] if p.generation not in withdrawn]
-    if not earlier:
-        raise PublishError(f"no earlier publication is kept to roll back to (current: {now.generation})")
-    target = earlier[-1]
-    items = [w for w in withdrawals(settings) if w.generation != now.generation]
-    items.append(Withdrawal(now.generation, now.content_key, _now().isoformat(timespec="seconds"), target.generation))
-    _write_withdrawals(settings, items)  # first: a crash before the swap still blocks a silent re-publish
-    _point(settings.current_link, target.path)
-    return now, target
+    names = ", ".join(p.generation for p in kept) or "none"
+    if to is not None:
+        target = next((p for p in kept if p.generation == to), None)
+        if target is None:
+            raise PublishError(f"generation {to} is not kept (kept: {names})")
+    else:
+        if now is None:
+            problem = link_problem(settings)
+            if problem:
+                raise PublishError(f"{problem}; `top500 rollback --to GENERATION` points it at a kept one ({names})")
+            raise PublishError("nothing is published, so there is nothing to roll back")
+        withdrawn = {w.generation for w in items}
+        position = next((i for i, p in enumerate(kept) if p.generation == now.generation), len(kept))
+        earlier = [p for p in kept[:position] if p.generation not in withdrawn]
+        if not earlier:
+            raise PublishError(f"no earlier publication is kept to roll back to (current: {now.generation})")
+        target = earlier[-1]
+    if now is not None and now.generation == target.generation:
+        raise PublishError(f"generation {target.generation} is already the published one")
+    problem = damage(target)
+    if problem:
+        raise PublishError(f"generation {target.generation} cannot be published again: {problem}")
+    withdraw = (
+        now
+        if now is not None and (now.published_at, now.generation) > (target.published_at, target.generation)
+        else None
+    )
+    items = [w for w in items if w.generation not in (target.generation, withdraw and withdraw.generation)]
+    if withdraw is not None:
+        items.append(
+            Withdrawal(
+                withdraw.generation, withdraw.content_key, _now().isoformat(timespec="seconds"), target.generation
+            )
+        )
+    with interrupt.deferred():
+        _write_withdrawals(settings, items)  # first: a crash before the swap still blocks a silent re-publish
+        _point(settings.current_link, target.path)
+        _ensure_stable_links(settings)
+    return withdraw, target
 
 
 def rollforward(settings: Settings) -> tuple[Publication | None, Publication]:
@@ -398,8 +548,12 @@ def rollforward(settings: Settings) -> tuple[Publication | None, Publication]:
     if not candidates:
         raise PublishError("no withdrawn publication is kept, so there is nothing to roll forward")
     target = on_disk[candidates[-1].generation]
-    _point(settings.current_link, target.path)
-    _write_withdrawals(settings, [w for w in items if w.generation != target.generation])
+    problem = damage(target)
+    if problem:
+        raise PublishError(f"generation {target.generation} cannot be published again: {problem}")
+    with interrupt.deferred():
+        _point(settings.current_link, target.path)
+        _write_withdrawals(settings, [w for w in items if w.generation != target.generation])
     return now, target
 
 
@@ -432,7 +586,8 @@ def publish(
         report.build_report if with_report else None,
     )
     published = swap_in(settings, staged)
-    prune(settings)
+    with interrupt.deferred():
+        prune(settings)
     return published
 
 

@@ -11,6 +11,7 @@ GX is imported lazily: the import alone costs ~2.5 s.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -18,7 +19,7 @@ import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -396,7 +397,8 @@ def write_audit(con: duckdb.DuckDBPyConnection, report: ValidationReport, messag
             con.executemany("INSERT INTO audit.validation_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT (a full disk) already ended it
+            con.execute("ROLLBACK")
         raise
 
 
@@ -511,10 +513,73 @@ def validate_parsed(
             typed[p.file.file_name] = scratch.from_df(df).df()
             checksums[p.file.file_name] = p.file.sha256
 
+    if stage == "top500":  # the history rules are the TOP500 list gate's
+        typed = with_previous_lists(settings, typed)
+
     def select(con, suite: Suite, version: str):
         return typed, checksums
 
     return _run_stage(settings, run_id, stage, module, select)
+
+
+PREVIOUS_ENTRY_COLUMNS = ("rmax_tflops", "rpeak_tflops", "total_cores")
+
+
+def with_previous_lists(settings: Settings, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each list with what the list before it says, for the plausibility rules against history.
+
+    The list before is the newest earlier list of the same batch or of the build file (what is loaded),
+    `previous_list_steps` lists back. Added per file: `previous_list_date`, `previous_list_steps` and the
+    previous list's total, #1 and #500 Rmax; per entry, when the list before is the one just before it in
+    the calendar (the one its Previous Rank refers to), `previous_entry_*` of the entry at that rank.
+    """
+    import pandas as pd
+
+    from flows.sources.top500_calendar import edition_of
+
+    def day(value) -> date:
+        return pd.Timestamp(value).date()
+
+    batch = {day(frame["list_date"].iloc[0]): frame for frame in frames.values() if len(frame)}
+    with connect(settings.build_db) as con:
+        loaded = {day(d) for (d,) in con.execute("select distinct list_date from raw.top500_entries").fetchall()}
+
+        def rows_of(list_date) -> pd.DataFrame:
+            if list_date in batch:
+                return batch[list_date]
+            return con.execute(
+                "select rank, rmax_tflops, rpeak_tflops, total_cores from raw.top500_entries where list_date = ?",
+                [list_date],
+            ).df()
+
+        out = {}
+        for name, frame in frames.items():
+            frame = frame.copy()
+            if not len(frame):
+                out[name] = frame
+                continue
+            list_date = day(frame["list_date"].iloc[0])
+            earlier = [d for d in loaded | set(batch) if d < list_date]
+            previous = max(earlier) if earlier else None
+            previous_rows = rows_of(previous) if previous is not None else None
+            if previous_rows is None or not len(previous_rows):
+                out[name] = frame.assign(previous_list_date=pd.NaT, previous_list_steps=pd.NA)
+                continue
+            rmax = previous_rows.set_index("rank")["rmax_tflops"].astype("float64")
+            steps = edition_of(list_date) - edition_of(previous)
+            frame["previous_list_date"] = pd.Timestamp(previous)
+            frame["previous_list_steps"] = steps
+            frame["previous_list_total_rmax_tflops"] = float(rmax.sum())
+            frame["previous_rank1_rmax_tflops"] = float(rmax.get(1, float("nan")))
+            frame["previous_rank500_rmax_tflops"] = float(rmax.get(500, float("nan")))
+            if steps == 1 and "previous_rank" in frame:
+                by_rank = previous_rows.set_index("rank")
+                at = pd.to_numeric(frame["previous_rank"], errors="coerce")
+                for column in PREVIOUS_ENTRY_COLUMNS:
+                    values = pd.to_numeric(by_rank[column], errors="coerce").astype("float64")
+                    frame[f"previous_entry_{column}"] = at.map(values).astype("float64").to_numpy()
+            out[name] = frame
+    return out
 
 
 def validate_reference(settings: Settings, run_id: str) -> ValidationReport:

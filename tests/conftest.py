@@ -225,6 +225,8 @@ LONGEST_MODULES_FIRST = (
     "test_cli.py",
     "test_faults.py",
     "test_postgres.py",
+    "test_operator_faults.py",
+    "test_signals.py",
     "test_schedule.py",
     "test_validate.py",
     "test_analyst.py",

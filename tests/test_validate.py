@@ -41,9 +41,9 @@ def test_all_bundled_lists_pass_and_are_recorded(settings, parsed_lists):
     """The gate the flow runs (validate_parsed, before loading) on all 67 real lists."""
     report = validate_parsed(settings, "run-1", list(parsed_lists.values()))
     assert len(report.batches) == 67
-    assert report.evaluations == 67 * 15
+    assert report.evaluations == 67 * 21
     runs = _audit(settings, "select success, batches, expectations, failures from audit.validation_runs")
-    assert runs == [(True, 67, 1005, 0)]
+    assert runs == [(True, 67, 1407, 0)]
     assert (settings.warehouse_dir / "data_docs" / "index.html").exists()
 
 

@@ -33,7 +33,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from flows.errors import SourceError
+from flows.errors import SourceError, TemporaryRefusal
 from flows.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,20 @@ class TransientFetchError(SourceError):
     """Timeouts, refused connections, 5xx: worth another try later (not bad input)."""
 
 
+class RateLimited(TemporaryRefusal):
+    """HTTP 429 Too Many Requests, and the server's Retry-After does not fit in the download's deadline."""
+
+
+class _Retry(Retry):
+    """urllib3's retries without its own handling of 429: urllib3 would sleep whatever Retry-After says (an
+    hour, say); `download` honours it only within TOP500_HTTP_TOTAL_TIMEOUT_S and says so."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset(Retry.RETRY_AFTER_STATUS_CODES - {429})
+
+
 def session_for(settings: Settings) -> requests.Session:
     session = requests.Session()
-    retry = Retry(
+    retry = _Retry(
         total=settings.http_retries,
         connect=settings.http_retries,
         read=settings.http_retries,
@@ -135,12 +146,7 @@ def download(
         digest = hashlib.sha256()
         started = time.monotonic()
         try:
-            with session.get(
-                url,
-                stream=True,
-                headers=headers,
-                timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s),
-            ) as resp:
+            with _get(session, url, headers, settings, label, started) as resp:
                 if resp.status_code == 304 and headers:
                     return False
                 if resp.status_code == 404:
@@ -198,6 +204,60 @@ def download(
         tmp.unlink(missing_ok=True)
         if own_session:
             session.close()
+
+
+def _get(
+    session: requests.Session, url: str, headers: dict, settings: Settings, label: str, started: float
+) -> requests.Response:
+    """GET `url`, streamed; an HTTP 429 is waited out as its Retry-After asks (a warning says so) while the wait
+    fits before the download's deadline and retries remain, else RateLimited."""
+    for attempt in range(settings.http_retries + 1):
+        resp = session.get(
+            url, stream=True, headers=headers, timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s)
+        )
+        if resp.status_code != 429:
+            return resp
+        resp.close()
+        wait = _retry_after(resp.headers.get("Retry-After"), settings.http_backoff_s * 2**attempt)
+        left = settings.http_total_timeout_s - (time.monotonic() - started)
+        if attempt < settings.http_retries and wait <= left:
+            log.warning(
+                "%s: HTTP 429 Too Many Requests from %s; waited %g s as the server asked (Retry-After), then asked again",
+                label,
+                _safe(url),
+                wait,
+            )
+            time.sleep(wait)
+            continue
+        why = (
+            f"asks to wait {wait:g} s (Retry-After), beyond the {settings.http_total_timeout_s:g} s a download may take "
+            "(TOP500_HTTP_TOTAL_TIMEOUT_S)"
+            if wait > left
+            else f"still refused after {settings.http_retries} waits"
+        )
+        raise RateLimited(label, f"HTTP 429 Too Many Requests from {_safe(url)}: the server refuses for now and {why}")
+    raise AssertionError("unreachable")
+
+
+def _retry_after(value: str | None, default: float) -> float:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date (default when absent or bad)."""
+    from email.utils import parsedate_to_datetime
+
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    from datetime import UTC, datetime
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _write_validators(dest: Path, validators: Validators) -> None:

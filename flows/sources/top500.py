@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import orjson
 from python_calamine import CalamineWorkbook
 
+from flows import countries
 from flows.errors import SourceError, SourceErrors
 from flows.files import ParsedFile, SourceFile, describe_file, parse_each
 from flows.settings import Settings
@@ -31,7 +32,6 @@ from flows.sources.top500_calendar import (
 from flows.sources.top500_columns import (
     BY_HEADER,
     COLUMNS,
-    COUNTRY_NAMES,
     MISSING_TEXT,
     normalize_header,
 )
@@ -155,11 +155,14 @@ def parse(file: SourceFile) -> ParsedFile:
     list_date = list_date_of(name)
     cleaning.check_workbook(file.path, name)
     try:
-        sheet_name, header_row, rows = _read_table(file.path, name)
+        sheet_name, header_row, rows, sheets = _read_table(file.path, name)
     except SourceError:
         raise
     except Exception as exc:  # calamine raises several types for broken files
         raise SourceError(name, f"not a readable workbook (truncated or corrupt?): {exc}") from exc
+    file_name = name
+    if sheets > 1:  # messages name the sheet read when there is a choice
+        name = f"{name} (sheet {sheet_name!r})"
 
     headers = [cleaning.clean_text(h) or "" for h in rows[header_row]]
     mapping = _map_headers(headers, name)
@@ -187,12 +190,32 @@ def parse(file: SourceFile) -> ParsedFile:
             block[k] = _convert_column(columns[j], col, factor, name, headers[j], excel_rows)
     column = dict(zip(names, block))  # views: a change lands in the block
     _check_ranks(column["rank"], excel_rows, name)
-    column["country"][:] = [COUNTRY_NAMES.get(c, c) for c in column["country"]]
+    notes = _resolve_countries(column["country"], column["rank"], file_name)
 
     frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
     frame.insert(1, "edition", edition_of(list_date))
     frame["original"] = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]  # rows as read
-    return ParsedFile(file=file, table=TABLE, rows=frame, key=("rank",))
+    return ParsedFile(file=file, table=TABLE, rows=frame, key=("rank",), notes=notes)
+
+
+def _resolve_countries(cells, ranks, name: str) -> list[str]:
+    """Each country as its one published name, in place; a spelling other than the lists' own is a note.
+
+    A name that is no country stays as it is, for the list gate to stop by name.
+    """
+    spelled: dict[str, list[int]] = {}
+    for i, cell in enumerate(cells):
+        country = countries.resolve(cell)
+        if country is None or country.name == cell:
+            continue
+        if not countries.is_renamed_silently(cell):
+            spelled.setdefault(cell, []).append(ranks[i])
+        cells[i] = country.name
+    return [
+        f"{name}: country {cell!r} (rank {', '.join(map(str, at[:3]))}{' ...' if len(at) > 3 else ''}) is read as "
+        f"{countries.resolve(cell).name} ({countries.resolve(cell).code}), the one name the lists use for it"
+        for cell, at in spelled.items()
+    ]
 
 
 def _has_data(row: list) -> bool:
@@ -200,16 +223,28 @@ def _has_data(row: list) -> bool:
     return any(row) or any(c not in ("", None) for c in row)
 
 
-def _read_table(path: Path, name: str) -> tuple[str, int, list[list]]:
-    """The first sheet whose first rows hold a header with Rank and Site."""
+def _read_table(path: Path, name: str) -> tuple[str, int, list[list], int]:
+    """The sheet that holds the list: of the sheets whose first rows hold a header with Rank and Site (or
+    Computer), the first with every required column, else the one with most of them (whose message then
+    names what it lacks). A summary sheet before the list ("Rank | Site | Country" of the top ten) is passed
+    over. Returns (sheet, header row, rows, number of sheets)."""
     with path.open("rb") as fh:  # from_filelike sniffs the format; from_path trusts the extension
         workbook = CalamineWorkbook.from_filelike(fh)
+    required = [c for c in COLUMNS if c.required]
+    best: tuple[int, str, int, list[list]] | None = None
     for sheet_name in workbook.sheet_names:
         rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
             normalized = {normalize_header(c) for c in row}
             if "rank" in normalized and ("site" in normalized or "computer" in normalized):
-                return sheet_name, i, rows
+                found = sum(any(h in c.headers for h in normalized) for c in required)
+                if found == len(required):
+                    return sheet_name, i, rows, len(workbook.sheet_names)
+                if best is None or found > best[0]:
+                    best = (found, sheet_name, i, rows)
+                break
+    if best is not None:
+        return best[1], best[2], best[3], len(workbook.sheet_names)
     raise SourceError(name, f"no header row with 'Rank' and 'Site' in the first {HEADER_SEARCH_ROWS} rows of any sheet")
 
 

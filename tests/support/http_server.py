@@ -28,6 +28,7 @@ class Fault:
     status: int = 500
     times: int = 10**9  # how many requests get the fault before the file is served
     seconds: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)  # sent with a "status" fault (Retry-After, say)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _handler(site: Top500Site):
                     page = b"<!DOCTYPE html><html><head><title>Login</title></head><body><form>Sign in</form></body></html>"
                     return self._send(200, page, "text/html")
                 if fault.kind == "status":
-                    return self._send(fault.status, b"server error", "text/plain")
+                    return self._send(fault.status, b"server error", "text/plain", fault.headers)
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
                 if fault.kind in ("drip", "endless"):

@@ -55,3 +55,43 @@ def copy_lists(src_dir: Path, dst_dir: Path, names: list[str]) -> Path:
     for name in names:
         shutil.copy2(src_dir / name, dst_dir / name)
     return dst_dir
+
+
+def add_sheet_first(src: Path, dst: Path, name: str, rows: list[list[object]]) -> Path:
+    """Copy `src` to `dst` with a sheet `name` holding `rows` before the list's own sheet (a summary page)."""
+    with zipfile.ZipFile(src) as zin:
+        members = {info.filename: zin.read(info.filename) for info in zin.infolist()}
+    cells = "".join(
+        f'<row r="{i}">'
+        + "".join(_cell_xml(f"{chr(ord('A') + j)}{i}", value) for j, value in enumerate(row))
+        + "</row>"
+        for i, row in enumerate(rows, start=1)
+    )
+    members["xl/worksheets/summary.xml"] = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{cells}</sheetData></worksheet>"
+    ).encode()
+    workbook = members["xl/workbook.xml"].decode()
+    members["xl/workbook.xml"] = workbook.replace(
+        "<sheets>",
+        '<sheets><sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+        f'name="{escape(name)}" sheetId="99" state="visible" r:id="rIdSummary"/>',
+        1,
+    ).encode()
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    members["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="/xl/worksheets/summary.xml" Id="rIdSummary"/></Relationships>',
+    ).encode()
+    types = members["[Content_Types].xml"].decode()
+    members["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        '<Override PartName="/xl/worksheets/summary.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    ).encode()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for member, data in members.items():
+            zout.writestr(member, data)
+    return dst

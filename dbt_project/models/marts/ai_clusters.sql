@@ -18,6 +18,7 @@ select
     periods.cluster_name,
     periods.owner,
     periods.country,
+    country_codes.country_code,
     periods.status,
     periods.certainty,
     periods.sector,
@@ -43,3 +44,4 @@ select
 from periods
 inner join matches using (cluster_id)
 left join {{ ref('systems') }} as systems on systems.system_key = matches.top500_system_key
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = periods.country

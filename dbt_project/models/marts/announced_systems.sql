@@ -188,6 +188,7 @@ select
     estimated.record_source,
     estimated.owner,
     estimated.country,
+    country_codes.country_code,
     estimated.announced_date,
     estimated.accelerator,
     estimated.accelerator_family,
@@ -222,3 +223,4 @@ inner join lists on lists.list_date = estimated.compared_list_date
 inner join ranked using (system_id)
 inner join nearest using (system_id)
 left join similar_listed using (system_id)
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = estimated.country

@@ -109,6 +109,7 @@ select
     periods.cluster_name,
     periods.owner as cluster_owner,
     periods.country,
+    country_codes.country_code,
     periods.chip_type_primary as cluster_chip,
     periods.chip_quantity_primary::double as cluster_chip_count,
     periods.h100e::double as cluster_h100e,
@@ -143,3 +144,4 @@ inner join {{ ref('int_ai_clusters__top500_matches') }} as matches using (cluste
 inner join system_facts using (system_key)
 left join searched using (cluster_id, system_key)
 left join decisions using (cluster_id, system_key)
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = periods.country

@@ -153,7 +153,8 @@ compared as (
 )
 
 select
-    country,
+    spanned.country,
+    country_codes.country_code,
     scenario,
     scenario_kind,
     year::integer as year,
@@ -178,11 +179,13 @@ select
     (shortfall_h100e * power_mw_per_h100e)::double as shortfall_power_mw,
     (shortfall_h100e * hardware_cost_usd_per_h100e)::double as shortfall_hardware_cost_usd,
     is_behind,
-    min(year) filter (where is_behind) over (partition by country, scenario)::integer as first_year_behind,
+    min(year) filter (where is_behind) over (partition by spanned.country, scenario)::integer as first_year_behind,
     -- behind in the last year and every year before it back to this one; NULL when supply keeps pace at the end
     case
-        when bool_or(is_behind and year = max_year) over (partition by country, scenario)
-            then coalesce(max(year) filter (where not is_behind) over (partition by country, scenario) + 1, min_year)
+        when bool_or(is_behind and year = max_year) over (partition by spanned.country, scenario)
+            then coalesce(
+                max(year) filter (where not is_behind) over (partition by spanned.country, scenario) + 1, min_year
+            )
     end::integer as behind_from_year,
     scenario = '{{ var("recommended_demand_scenario", "fit_notable_2010_on") }}' as is_recommended
 from (
@@ -192,3 +195,4 @@ from (
         min(year) over () as min_year
     from compared
 ) as spanned
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = spanned.country

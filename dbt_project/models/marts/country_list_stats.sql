@@ -25,6 +25,7 @@ countries as (
     select
         list_date,
         country,
+        country_code,
         count(*) as systems,
         sum(rmax_tflops) as rmax_tflops,
         sum(rpeak_tflops) as rpeak_tflops,
@@ -42,6 +43,7 @@ present as (
         lists.list_label,
         lists.edition,
         countries.country,
+        countries.country_code,
         countries.systems,
         countries.rmax_tflops,
         countries.rpeak_tflops,
@@ -64,6 +66,7 @@ departed as (
         lists.list_label,
         lists.edition,
         earlier.country,
+        earlier.country_code,
         0::bigint as systems,
         0::double as rmax_tflops,
         0::double as rpeak_tflops,

@@ -73,7 +73,8 @@ sized as (
 )
 
 select
-    country,
+    sized.country,
+    country_codes.country_code,
     list_date,
     list_label,
     total_h100e::double as total_h100e,
@@ -88,3 +89,4 @@ select
     (frontier_run_flop / (peak_flop_per_s * {{ utilization }}) / 86400)::double as frontier_run_days,
     {{ utilization }}::double as utilization
 from sized
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = sized.country

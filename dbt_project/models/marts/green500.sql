@@ -21,6 +21,7 @@ select
     green.computer,
     green.site,
     green.country,
+    country_codes.country_code,
     green.manufacturer,
     green.accelerator,
     green.energy_efficiency_gflops_per_w::double as energy_efficiency_gflops_per_w,
@@ -33,3 +34,4 @@ select
     links.link_rule as top500_link_rule
 from green
 left join links using (list_date, green500_rank)
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = green.country

@@ -18,6 +18,7 @@ select
     system_name,
     site,
     country,
+    country_code,
     hpcg_tflops::double as hpcg_tflops,
     rmax_tflops::double as rmax_tflops,
     (100 * hpcg_tflops / rmax_tflops)::double as hpcg_to_hpl_pct

@@ -22,6 +22,12 @@ h100_equivalents as (
 
     select * from {{ ref('int_top500__h100_equivalents') }}
 
+),
+
+country_codes as (
+
+    select * from {{ ref('country_codes') }}
+
 )
 
 select
@@ -45,6 +51,7 @@ select
     entries.manufacturer,
     entries.vendor,
     entries.country,
+    country_codes.country_code,
     entries.region,
     entries.continent,
     entries.continent_reported,
@@ -98,3 +105,5 @@ inner join h100_equivalents
     on
         h100_equivalents.list_date = entries.list_date
         and h100_equivalents.rank = entries.rank
+left join country_codes
+    on country_codes.country = entries.country

@@ -145,6 +145,7 @@ select
     list_date,
     list_label,
     country,
+    country_codes.country_code,
     top500_systems::integer as top500_systems,
     top500_rmax_tflops::double as top500_rmax_tflops,
     top500_h100e::double as top500_h100e,
@@ -188,3 +189,4 @@ select
         as ai_cluster_private_h100e,
     case when is_within_epoch_coverage then coalesce(ai_cluster_public_h100e, 0) end::double as ai_cluster_public_h100e
 from with_units
+left join {{ ref('country_codes') }} as country_codes using (country)

@@ -164,6 +164,7 @@ supply_tiers as (
 
 select
     totals.country,
+    country_codes.country_code,
     totals.year,
     totals.as_of_date,
     base.base_date,
@@ -211,3 +212,4 @@ from totals
 cross join base
 cross join supply_tiers
 left join undated using (country)
+left join {{ ref('country_codes') }} as country_codes on country_codes.country = totals.country

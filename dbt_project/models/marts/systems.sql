@@ -35,6 +35,7 @@ select
     latest.computer,
     latest.site,
     latest.country,
+    latest.country_code,
     latest.continent,
     latest.manufacturer,
     latest.vendor,
