@@ -23,7 +23,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import load
+from flows import load, specs_report
 from flows.fingerprint import code_fingerprint
 from flows.load import ParsedFile, SourceFile
 from flows.lock import warehouse_lock
@@ -45,6 +45,7 @@ class RunSummary:
     lists_in_warehouse: list[str] = field(default_factory=list)
     lists_in_source: int = 0
     lists_not_in_source: list[str] = field(default_factory=list)
+    lists_pending: list[str] = field(default_factory=list)  # expected by the calendar, not published yet
     reference_updated: list[str] = field(default_factory=list)
     files_loaded: int = 0
     list_rows_loaded: int = 0
@@ -72,6 +73,8 @@ class RunSummary:
             what = f"no new list; reference file(s) updated: {', '.join(self.reference_updated)}"
         else:
             what = "no new list"
+        if self.lists_pending:
+            what += f" ({', '.join(self.lists_pending)} not published yet)"
         where = f"{in_wh} lists in the warehouse ({span}), {self.lists_in_source} in the source"
         if self.status == "failed":
             return f"failed: {self.message or 'see the log'}"
@@ -108,8 +111,10 @@ def step(name: str, **options):
 
 
 @step("collect-lists", task_run_name="collect lists from {source}")
-def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
-    return top500.collect(source, settings)
+def collect_lists_task(source: str, settings: Settings) -> tuple[list[SourceFile], list[str]]:
+    """The source's list files, and the lists the calendar expects that the site has not published yet."""
+    pending: list[str] = []
+    return top500.collect(source, settings, pending=pending), pending
 
 
 @step("collect-reference", task_run_name="collect specs and AI-compute files from {source}")
@@ -203,7 +208,7 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
     _start(run, settings, fingerprint)
     try:
         with run.stage("extract_parse"):
-            list_files = collect_lists_task(source, settings)
+            list_files, run.lists_pending = collect_lists_task(source, settings)
             reference_files = collect_reference_task(reference_source, settings)
             run.lists_in_source = len(list_files)
             strays = top500.skipped_files(source, settings)
@@ -269,6 +274,8 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
             with run.stage("gate_marts"):
                 gate_marts_task(settings, run.run_id)
             run.gates_passed.append("marts")
+            with load.connect(settings.build_db, read_only=True) as con:
+                run.warnings += specs_report.new_unmatched_warnings(con, run.lists_added)
             if same_as_published:
                 run.status, run.generation = "rebuilt", published_now.generation
             else:
@@ -372,10 +379,13 @@ def _clean_leftovers(settings: Settings) -> None:
 
 
 def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
-    """The files whose content differs from what the build file holds (a copy of a loaded list is refused)."""
+    """The files whose content differs from what the build file holds (a copy of a loaded list, or a list past
+    the warehouse's newest with one between missing, is refused)."""
     with load.connect(settings.build_db) as con:
         loaded = load.current_versions(con, top500.DATASET)
-        top500.reject_copies([f for f in files if f.dataset == top500.DATASET], loaded)
+        lists = [f for f in files if f.dataset == top500.DATASET]
+        top500.reject_copies(lists, loaded)
+        top500.reject_gaps(lists, list(loaded))
         return load.changed_files(con, files)
 
 
