@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import chromium, private_copy
+from conftest import BUNDLED_KEYS, chromium, private_copy
 
 from flows import report
 from flows.settings import Settings
@@ -78,7 +78,7 @@ def test_page_is_self_contained(built):
     assert len(re.findall(r"\* plotly\.js v\d", html)) == 1, "plotly.js embedded exactly once"
     statuses = {k: v[0] for k, v in _sections(html).items()}
     assert statuses == dict.fromkeys(ALL_PANELS, "chart")
-    assert "South Korea" in html and "2026-06" in html
+    assert "South Korea" in html and f"Country shares in the latest list ({BUNDLED_KEYS[-1]})" in html
 
 
 def test_every_chart_draws_in_chromium(built, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from conftest import BUNDLED_KEYS
 
 from flows.load import connect, load_files
 from flows.settings import Settings
@@ -38,12 +39,13 @@ def _audit(settings, sql):
 
 
 def test_all_bundled_lists_pass_and_are_recorded(settings, parsed_lists):
-    """The gate the flow runs (validate_parsed, before loading) on all 67 real lists."""
+    """The gate the flow runs (validate_parsed, before loading) on every bundled list (67 to 2026-06)."""
     report = validate_parsed(settings, "run-1", list(parsed_lists.values()))
-    assert len(report.batches) == 67
-    assert report.evaluations == 67 * 15
+    n = len(parsed_lists)
+    assert len(report.batches) == n
+    assert report.evaluations == n * 15
     runs = _audit(settings, "select success, batches, expectations, failures from audit.validation_runs")
-    assert runs == [(True, 67, 1005, 0)]
+    assert runs == [(True, n, n * 15, 0)]
     assert (settings.warehouse_dir / "data_docs" / "index.html").exists()
 
 
@@ -151,7 +153,7 @@ def marts_copy(tmp_path, published) -> Settings:
     [
         (
             "delete from marts.country_list_stats where list_date = (select max(list_date) from marts.country_list_stats)",
-            "2026-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500",
+            f"{BUNDLED_KEYS[-1]} is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500",
         ),
         (
             "delete from marts.list_entries",
