@@ -66,15 +66,14 @@ class RunSummary:
         """What happened, in one line: what was loaded, and what is published now."""
         in_wh = len(self.lists_in_warehouse)
         span = f"{self.lists_in_warehouse[0]}..{self.lists_in_warehouse[-1]}" if in_wh else "none"
+        pending = f" ({', '.join(self.lists_pending)} not published yet)" if self.lists_pending else ""
         if self.lists_added:
             added = ", ".join(self.lists_added) if len(self.lists_added) <= 4 else f"{len(self.lists_added)} lists"
-            what = f"loaded {added}: {self.list_rows_loaded:,} entries"
+            what = f"loaded {added}: {self.list_rows_loaded:,} entries{pending}"
         elif self.reference_updated:
-            what = f"no new list; reference file(s) updated: {', '.join(self.reference_updated)}"
+            what = f"no new list{pending}; reference file(s) updated: {', '.join(self.reference_updated)}"
         else:
-            what = "no new list"
-        if self.lists_pending:
-            what += f" ({', '.join(self.lists_pending)} not published yet)"
+            what = f"no new list{pending}"
         where = f"{in_wh} lists in the warehouse ({span}), {self.lists_in_source} in the source"
         if self.status == "failed":
             return f"failed: {self.message or 'see the log'}"

@@ -296,3 +296,39 @@ def test_the_calendar_in_2027(monkeypatch, as_of, newest, count):
     assert (len(expected), f"{expected[-1]:%Y-%m}") == (count, newest)
     assert [f"{d:%Y-%m}" for d in expected[:2]] == ["1993-06", "1993-11"]
     assert len({top500.edition_of(d) for d in expected}) == count == top500.edition_of(expected[-1])
+
+
+def test_generated_lists_are_what_the_top500_would_print(future):
+    """The generator's own promises, read back through the real parser: ranks by Rmax, Previous Rank pointing at
+    the list before, First Appearance and First Rank of new systems, plausible figures, new IDs, and the same
+    bytes for the same seed."""
+    parsed = {p.file.file_key: p.rows for p in top500.parse_all([_source(fl.path) for fl in future])}
+    previous = top500.parse_all([_source(NEWEST_BUNDLED)])[0].rows
+    for fl in future:
+        rows = parsed[fl.label]
+        assert list(rows["rank"]) == list(range(1, 501))
+        assert rows["rmax_tflops"].is_monotonic_decreasing and (rows["rmax_tflops"] <= rows["rpeak_tflops"]).all()
+        assert (rows["accelerator_cores"].fillna(0) <= rows["total_cores"]).all()
+        assert set(rows["edition"]) == {fl.edition} and rows["year"].max() <= fl.list_date.year
+        new = rows[rows["previous_rank"].isna()]
+        assert (new["first_appearance"] == fl.edition).all() and (new["first_rank"] == new["rank"]).all()
+        assert set(new["system_id"]) == {e.system_id for e in fl.new} and not set(new["system_id"]) & set(
+            previous["system_id"]
+        )
+        stayed = rows[rows["previous_rank"].notna()].merge(previous, on="system_id", suffixes=("", "_before"))
+        assert len(stayed) == 500 - len(fl.new) and (stayed["previous_rank"] == stayed["rank_before"]).all()
+        assert (stayed["first_appearance"] == stayed["first_appearance_before"]).all()
+        left = set(previous["system_id"]) - set(rows["system_id"])
+        assert left == {e.system_id for e in fl.left}
+        assert min(previous.set_index("system_id").loc[sorted(left), "rank"]) == 501 - len(left)  # from the bottom
+        up = stayed.set_index("system_id").loc[fl.upgraded.system_id]
+        assert up["rmax_tflops"] > up["rmax_tflops_before"] and up["rpeak_tflops"] > up["rpeak_tflops_before"]
+        previous = rows
+    again = future_lists(NEWEST_BUNDLED, future[0].path.parent / "again", 3)
+    assert [sha256_of(fl.path) for fl in again] == [sha256_of(fl.path) for fl in future]
+
+
+def _source(path: Path):
+    from flows.load import describe_file
+
+    return describe_file(top500.DATASET, top500.file_key(top500.list_date_of(path.name)), path, path.as_uri())
