@@ -151,7 +151,10 @@ def next_edition(list_date: date) -> date:
 
 
 def future_lists(start: Path, out_dir: Path, count: int, seed: int = 2026, history: History | None = None):
-    """`count` lists after `start`, each derived from the one before, written to `out_dir`."""
+    """`count` lists after `start`, each derived from the one before, written to `out_dir` (up to three: one
+    accelerator string no spec knows per list)."""
+    if count > len(UNKNOWN_ACCELERATORS):
+        raise ValueError(f"at most {len(UNKNOWN_ACCELERATORS)} lists: add accelerator strings for more")
     history = history or History.of(sorted(start.parent.glob("TOP500_*.xls*")))
     made, previous = [], start
     for k in range(count):
