@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test bench lint fmt install lock clean
+.PHONY: run test bench lint fmt install lock clean bi-check bi-lock
 
 $(STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,27 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# Apache Superset in its own environment (it cannot share the project's pins), exactly as bi/superset.lock
+# says; `make bi-check` reads the publication through it from DuckDB and PostgreSQL (bi/check.py).
+BI_VENV  := bi/.venv
+BI_STAMP := $(BI_VENV)/.installed
+
+$(BI_STAMP): bi/superset.lock
+	test -d $(BI_VENV) || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip --disable-pip-version-check install --quiet --no-deps -r bi/superset.lock
+	touch $(BI_STAMP)
+
+bi-check: $(STAMP) $(BI_STAMP)
+	$(BIN)/python bi/check.py
+
+# Refresh Superset's pins (needs the package index).
+bi-lock:
+	rm -rf .bi-lock-venv && $(PYTHON) -m venv .bi-lock-venv
+	.bi-lock-venv/bin/pip install --quiet "apache-superset==6.1.0" duckdb-engine "duckdb>=1.4,<1.5" psycopg2-binary \
+	  rich cachetools "flask-caching<2.4"
+	{ head -n 3 bi/superset.lock; .bi-lock-venv/bin/pip freeze --all | grep -v -e '^pip=='; } > bi/superset.lock.new
+	mv bi/superset.lock.new bi/superset.lock && rm -rf .bi-lock-venv
+
 # Style rails: ruff (Python lint and format) and sqlfluff (dbt SQL, DuckDB dialect); settings in
 # pyproject.toml and .sqlfluff. `make fmt` rewrites, `make lint` only checks (CI runs it).
 SQL := dbt_project/models dbt_project/tests
@@ -31,12 +52,12 @@ SQL := dbt_project/models dbt_project/tests
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint --processes 2 $(SQL)
+	PYTHONWARNINGS=ignore $(BIN)/sqlfluff lint --processes 2 $(SQL)  # (quiet: its worker pool warns of a leaked semaphore)
 
 fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/sqlfluff fix --processes 2 $(SQL)
+	PYTHONWARNINGS=ignore $(BIN)/sqlfluff fix --processes 2 $(SQL)
 
 # Refresh the pins after changing pyproject.toml (needs the package index).
 lock:

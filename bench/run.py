@@ -43,11 +43,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows import load  # noqa: E402
+from flows.analyst import analyst_questions  # noqa: E402
 from flows.settings import Settings  # noqa: E402
-from flows.sources import top500  # noqa: E402
+from flows.sources import top500, top500_calendar  # noqa: E402
 
 BUNDLED = ROOT / "warehouse" / "sources" / "top500" / "raw"
-GOALS = {  # issue 13
+GOALS = {  # the targets each figure is measured against
     "full_rebuild_s": ("<=", 15.0),
     "noop_run_s": ("<=", 3.0),
     "incremental_run_s": ("<=", 10.0),
@@ -55,16 +56,7 @@ GOALS = {  # issue 13
     "parse_load_all_lists_s": ("<=", 1.0),
     "scale_10x_time_ratio": ("<=", 3.0),
     "query_p95_ms": ("<", 50.0),
-}
-CANONICAL_QUERIES = {
-    "korea_over_time": """select list_date, systems, rmax_tflops, rank_by_systems
-        from marts.country_list_stats where country = 'South Korea' order by list_date""",
-    "top_countries_of_a_list": """select country, systems, system_share_pct, rmax_share_pct
-        from marts.country_list_stats where list_date = date '2020-11-01' order by systems desc limit 10""",
-    "aggregate_growth": """select era, annual_growth_factor, doubling_time_months
-        from marts.performance_trend where scope = 'global' and series = 'total_rmax'""",
-    "demand_gap": """select * from marts.demand_supply_gap limit 200""",
-    "announced_vs_list": """select * from marts.announced_systems""",
+    "postgres_sync_s": ("<=", 2.0),  # the whole publication into PostgreSQL, replacing the one it served
 }
 
 
@@ -250,12 +242,14 @@ def synthetic_lists(dst: Path, factor: int) -> Path:
     years = [top500.list_date_of(p.name).year for p in paths]
     span = years[-1] - years[0] + 1  # years the real lists cover (34 to 2026), so copies never collide
     for i, path in enumerate(paths):
-        d = top500.list_date_of(path.name)
+        d = top500_calendar.list_date_of(path.name)
         for k in range(factor):
             source = path
             if k and f"{d:%Y-%m}" in tolerated:
                 source = next(
-                    p for p in paths[i + 1 :] + paths if f"{top500.list_date_of(p.name):%Y-%m}" not in tolerated
+                    p
+                    for p in paths[i + 1 :] + paths
+                    if f"{top500_calendar.list_date_of(p.name):%Y-%m}" not in tolerated
                 )
             shifted = date(d.year + k * span, d.month, 1)
             target = dst / f"TOP500_{shifted:%Y%m}{source.suffix}"
@@ -352,10 +346,44 @@ def bench_scale(work: Path) -> dict:
     }
 
 
+def bench_postgres(publications: list, repeat: int) -> dict:
+    """The PostgreSQL sync (flows/postgres_sync.py) into a private cluster on 127.0.0.1: the first sync into an
+    empty database, then syncs that replace the generation served (what a new list or a rollback costs: the
+    whole publication is copied, checked and swapped in), and a check that finds it up to date."""
+    from flows import pg_cluster, postgres_sync
+
+    cluster = pg_cluster.new_cluster("top500-bench-pg-")
+    try:
+        dsn = cluster.provision()
+
+        def sync(publication) -> postgres_sync.SyncOutcome:
+            outcome = postgres_sync.sync(dsn, publication, publication.path / "top500.duckdb")
+            if outcome.status not in ("synced", "up to date"):
+                raise SystemExit(f"postgres sync failed: {outcome}")
+            return outcome
+
+        first = sync(publications[0])
+        if len(publications) < 2:
+            raise SystemExit("the PostgreSQL bench needs two publications (--repeat 2 or more)")
+        replaced = [sync(publications[(i + 1) % len(publications)]) for i in range(repeat)]
+        current = publications[repeat % len(publications)]
+        up_to_date = [sync(current).seconds for _ in range(repeat)]
+    finally:
+        cluster.remove()
+    return {
+        "postgres_sync_s": stats([o.seconds for o in replaced]),
+        "postgres_first_sync_s": round(first.seconds, 3),
+        "postgres_up_to_date_s": stats(up_to_date),
+        "postgres_sync_stages_s": {k: stats([o.stages_s[k] for o in replaced]) for k in replaced[0].stages_s},
+        "postgres_rows": replaced[0].rows,
+        "postgres_tables": replaced[0].tables,
+    }
+
+
 def bench_queries(db: Path, repeat: int = 30) -> dict:
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        for name, sql in CANONICAL_QUERIES.items():
+        for name, sql in analyst_questions().items():
             try:
                 con.execute(sql).fetchall()  # warm
             except duckdb.Error as exc:
@@ -413,7 +441,12 @@ def main() -> None:
         results.update(bench_incremental(work, args.repeat))
         print("the same against a running Prefect server ...", flush=True)
         results["with_server"] = bench_with_server(work / "with-server", args.repeat)
-        print("canonical queries ...", flush=True)
+        print("PostgreSQL sync ...", flush=True)
+        from flows import publish
+
+        kept = [publish.current(Settings(warehouse_dir=work / f"full-{i}")) for i in range(args.repeat)]
+        results.update(bench_postgres(kept, args.repeat))
+        print("analyst questions ...", flush=True)
         results["queries"] = bench_queries(published)
         p95s = [q["p95_ms"] for q in results["queries"].values() if "p95_ms" in q]
         results["query_p95_ms"] = max(p95s) if p95s else None
@@ -461,6 +494,8 @@ def print_table(results: dict) -> None:
         "noop_run_s",
         "incremental_run_s",
         "outside_the_flow_s",
+        "postgres_sync_s",
+        "postgres_up_to_date_s",
     ):
         v = results.get(key)
         if isinstance(v, dict):

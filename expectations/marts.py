@@ -33,7 +33,6 @@ shares as (
 development as (select list_date, count(*) as n from marts.performance_development group by list_date),
 linkage as (select list_date, count(*) as n from marts.system_linkage_quality group by list_date),
 turnover as (select list_date, count(*) as n from marts.list_turnover group by list_date),
-green as (select list_date, count(*) as n from marts.green500 group by list_date),
 hpcg as (select list_date, count(*) as n from marts.hpcg group by list_date),
 energy as (select list_date, any_value(power_reporting_entries) as n from marts.energy_development group by list_date),
 national as (select list_date, sum(top500_systems) as n from marts.national_compute group by list_date)
@@ -49,7 +48,6 @@ select
     coalesce(linkage.n, 0) as linkage_quality_rows,
     coalesce(turnover.n, 0) as list_turnover_rows,
     lists.raw_power_entries,
-    coalesce(green.n, 0) as green500_rows,
     coalesce(energy.n, 0) as energy_power_entries,
     lists.raw_hpcg_entries,
     coalesce(hpcg.n, 0) as hpcg_rows,
@@ -61,7 +59,6 @@ left join shares using (list_date)
 left join development using (list_date)
 left join linkage using (list_date)
 left join turnover using (list_date)
-left join green using (list_date)
 left join hpcg using (list_date)
 left join energy using (list_date)
 left join national using (list_date)
@@ -126,11 +123,68 @@ def list_completeness() -> list:
                 meta={"message": f"{{list_date:%Y-%m}} has {{{raw}}} entries {what} in raw but {table} {{{mart}}}"},
             )
             for mart, raw, what, table in (
-                ("green500_rows", "raw_power_entries", "reporting power", "marts.green500 holds"),
                 ("energy_power_entries", "raw_power_entries", "reporting power", "marts.energy_development counts"),
                 ("hpcg_rows", "raw_hpcg_entries", "with an HPCG result", "marts.hpcg holds"),
             )
         ),
+    ]
+
+
+# One row per official Green500 list loaded in raw: the entries it ranks, and what the marts hold for it.
+GREEN500_COMPLETENESS = """
+with lists as (
+    select list_date, count(*) filter (where energy_efficiency_gflops_per_w is not null) as raw_ranked_entries
+    from raw.green500_entries group by list_date),
+green as (select list_date, count(*) as n from marts.green500 group by list_date),
+energy as (select list_date, any_value(green500_entries) as n from marts.energy_development group by list_date)
+select lists.list_date, lists.raw_ranked_entries, coalesce(green.n, 0) as green500_rows,
+       coalesce(energy.n, 0) as energy_green500_entries
+from lists
+left join green using (list_date)
+left join energy using (list_date)
+order by lists.list_date
+"""
+
+# One row per HPL-MxP list loaded in raw, with the results marts.hpl_mxp holds for it.
+HPL_MXP_COMPLETENESS = """
+with lists as (select list_date, count(*) as raw_results from raw.hpl_mxp_results group by list_date),
+mart as (select list_date, count(*) as n from marts.hpl_mxp group by list_date)
+select lists.list_date, lists.raw_results, coalesce(mart.n, 0) as hpl_mxp_rows
+from lists left join mart using (list_date)
+order by lists.list_date
+"""
+
+
+def green500_completeness() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A=mart,
+            column_B="raw_ranked_entries",
+            meta={
+                "message": "the {list_date:%Y-%m} Green500 list ranks {raw_ranked_entries} entries in raw but "
+                f"{table} {{{mart}}}"
+            },
+        )
+        for mart, table in (
+            ("green500_rows", "marts.green500 holds"),
+            ("energy_green500_entries", "marts.energy_development counts"),
+        )
+    ]
+
+
+def hpl_mxp_completeness() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="hpl_mxp_rows",
+            column_B="raw_results",
+            meta={
+                "message": "{list_date:%Y-%m} has {raw_results} HPL-MxP results in raw but marts.hpl_mxp {hpl_mxp_rows}"
+            },
+        )
     ]
 
 
@@ -239,19 +293,59 @@ def demand_forecast() -> list:
 
     return [
         gxe.ExpectColumnValuesToBeBetween(
-            column="demand_multiplier",
+            column="growth_multiplier",
             min_value=0,
             strict_min=True,
-            meta={"message": "{scenario}: demand_multiplier {demand_multiplier} at {months_ahead} months is not > 0"},
+            meta={"message": "{scenario}: growth_multiplier {growth_multiplier} at {months_ahead} months is not > 0"},
         ),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="demand_multiplier",
+            column_A="growth_multiplier",
             column_B="previous_multiplier",
             or_equal=False,
             ignore_row_if="either_value_is_missing",
             meta={
-                "message": "{scenario}: demand_multiplier does not increase at {months_ahead} months "
-                "({demand_multiplier:.6g} after {previous_multiplier:.6g})"
+                "message": "{scenario}: growth_multiplier does not increase at {months_ahead} months "
+                "({growth_multiplier:.6g} after {previous_multiplier:.6g})"
+            },
+        ),
+    ]
+
+
+# One row per country with a planned Epoch cluster in raw: the outlook must hold that country in every year.
+# The outlook starts from the newest list the Epoch cluster data covers; with no such list loaded it is empty
+# (0 years expected), and an empty outlook beside a covered list expects -1 years, so it fails.
+OUTLOOK_COMPLETENESS = """
+with planned as (
+    select names.country, count(*) as planned_clusters
+    from raw.epoch_gpu_clusters as clusters
+    inner join reference.epoch_country_names as names on names.epoch_country = clusters.country
+    where clusters.status = 'Planned'
+      and not coalesce(clusters.is_possible_duplicate, false) and not coalesce(clusters.is_excluded, false)
+    group by names.country),
+outlook as (select country, count(*) as outlook_years from marts.national_compute_outlook group by country),
+span as (
+    select case when exists (select 1 from marts.national_compute where is_within_epoch_coverage)
+                then coalesce(max(year) - min(year) + 1, -1) else 0 end as expected_years
+    from marts.national_compute_outlook)
+select planned.country, planned.planned_clusters, coalesce(outlook.outlook_years, 0) as outlook_years,
+       span.expected_years
+from planned
+cross join span
+left join outlook using (country)
+order by planned.country
+"""
+
+
+def national_compute_outlook() -> list:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnPairValuesToBeEqual(
+            column_A="outlook_years",
+            column_B="expected_years",
+            meta={
+                "message": "{country} has {planned_clusters} planned cluster(s) in raw.epoch_gpu_clusters but "
+                "{outlook_years} of the {expected_years} years in marts.national_compute_outlook"
             },
         ),
     ]
@@ -267,7 +361,6 @@ SUITES = [
             "marts.performance_development",
             "marts.system_linkage_quality",
             "marts.list_turnover",
-            "marts.green500",
             "marts.hpcg",
             "marts.energy_development",
             "marts.national_compute",
@@ -276,6 +369,23 @@ SUITES = [
         query=LIST_COMPLETENESS,
         expectations=list_completeness,
         description="Every list loaded in raw is whole in every list-grain mart (counted from raw, not the mart).",
+    ),
+    Suite(
+        name="green500_completeness",
+        tables=("raw.green500_entries", "marts.green500", "marts.energy_development"),
+        row_id=("list_date",),
+        query=GREEN500_COMPLETENESS,
+        expectations=green500_completeness,
+        description="Every official Green500 list loaded in raw is whole in marts.green500 and counted in "
+        "marts.energy_development (counted from raw, not the mart).",
+    ),
+    Suite(
+        name="hpl_mxp_completeness",
+        tables=("raw.hpl_mxp_results", "marts.hpl_mxp"),
+        row_id=("list_date",),
+        query=HPL_MXP_COMPLETENESS,
+        expectations=hpl_mxp_completeness,
+        description="Every HPL-MxP result loaded in raw is in marts.hpl_mxp.",
     ),
     Suite(
         name="performance_development",
@@ -312,7 +422,7 @@ SUITES = [
                      (select max(n) from (select count(*) as n from raw.top500_entries group by list_date))
                          as largest_list,
                      (select count(*) from raw.top500_entries) as entries_loaded,
-                     (select count(*) from reference.demand_scenarios
+                     (select count(*) from reference.curated_demand_scenarios
                       where scenario not in (select scenario from marts.demand_forecast)) as seed_scenarios_not_forecast,
                      (select count(distinct scenario) from marts.demand_forecast
                       where scenario_kind = 'supply' and scenario like 'top500_world%') as world_supply_scenarios,
@@ -323,11 +433,19 @@ SUITES = [
         description="Marts hold as many rows as what was loaded implies (bounds from raw).",
     ),
     Suite(
+        name="national_compute_outlook",
+        tables=("marts.national_compute_outlook", "raw.epoch_gpu_clusters", "reference.epoch_country_names"),
+        row_id=("country",),
+        query=OUTLOOK_COMPLETENESS,
+        expectations=national_compute_outlook,
+        description="Every country with a planned cluster in raw has every year of the outlook.",
+    ),
+    Suite(
         name="demand_forecast",
         tables=("marts.demand_forecast",),
         row_id=("scenario", "months_ahead"),
-        query="""select scenario, months_ahead, demand_multiplier,
-                        lag(demand_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
+        query="""select scenario, months_ahead, growth_multiplier,
+                        lag(growth_multiplier) over (partition by scenario order by months_ahead) as previous_multiplier
                  from marts.demand_forecast""",
         expectations=demand_forecast,
         description="Forecast multipliers grow with months_ahead in every scenario.",

@@ -1,4 +1,4 @@
-"""GX suites for the vendor-spec and AI-compute raw tables (one suite per table, batch = source file).
+"""GX suites for the vendor-spec, AI-compute and HPL-MxP raw tables (one suite per table, batch = source file).
 
 Bounds are "physically plausible", not "seen in the data": positive FLOP/s below 1e5 TFlop/s per chip
 (the largest chip today is ~2.5e3 TFlop/s BF16), training compute below 1e29 FLOP (largest 2025
@@ -149,6 +149,18 @@ def gpu_clusters() -> list:
         gxe.ExpectColumnValuesToNotBeNull(column="name", meta={"message": "name is empty at line {source_line}"}),
         *_positive(gxe, "max_tflops", 1e12, "TFlop/s"),
         *_positive(gxe, "power_capacity_mw", 1e5, "MW"),
+        *_positive(gxe, "reported_power_mw", 1e5, "MW"),
+        *_positive(gxe, "calculated_power_mw", 1e5, "MW"),
+        *(
+            e
+            for c in (
+                "hardware_cost_usd",
+                "reported_cost_usd",
+                "reported_cost_inflation_adjusted_usd",
+                "calculated_cost_usd",
+            )
+            for e in _positive(gxe, c, 1e13, "USD")
+        ),
         *_date_range(gxe, "first_operational_date", 2000, days_ahead=3653),
         *_date_range(gxe, "decommissioned_date", 2000),
         gxe.ExpectColumnValuesToBeInSet(
@@ -194,6 +206,64 @@ def ai_and_compute() -> list:
     ]
 
 
+def hpl_mxp_prepare(df: pd.DataFrame) -> pd.DataFrame:
+    """Per list: how often each rank appears, and the published speed-up against HPL-MxP / HPL Rmax."""
+    df["list_month"] = pd.to_datetime(df["list_date"]).dt.month
+    df["rank_count"] = df.groupby(["list_date", "rank"])["rank"].transform("size")
+    df["speedup_ratio"] = (df["hpl_mxp_eflops"] / df["hpl_rmax_eflops"]) / df["speedup"]
+    return df
+
+
+def hpl_mxp() -> list:
+    """Bounds: HPL-MxP below 1000 EFlop/s (the best of 2025 is ~17), HPL Rmax below 100 EFlop/s. The published
+    speed-up is rounded from rounded figures (JUWELS BM 2021-11: 0.470 / 0.0440 = 10.7, printed 10.0), so it
+    must agree with HPL-MxP / Rmax only within 15%."""
+    import great_expectations.expectations as gxe
+
+    where = "{list_date:%Y-%m} rank {rank} ({computer})"
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1, meta={"message": "no results"}),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rank_count", min_value=1, max_value=1, meta={"message": f"{where} appears more than once"}
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column="list_month", value_set=[6, 11], meta={"message": f"{where}: not a June or November list"}
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="rank", min_value=1, meta={"message": f"{where}: the rank must be 1 or more"}
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="hpl_mxp_eflops",
+            min_value=0,
+            strict_min=True,
+            max_value=1000,
+            meta={"message": f"{where}: HPL-MxP {{hpl_mxp_eflops}} EFlop/s must be > 0 and below 1000"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="hpl_rmax_eflops",
+            min_value=0,
+            strict_min=True,
+            max_value=100,
+            meta={"message": f"{where}: HPL Rmax {{hpl_rmax_eflops}} EFlop/s must be > 0 and below 100"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="top500_rank",
+            min_value=1,
+            max_value=500,
+            meta={"message": f"{where}: TOP500 rank {{top500_rank}} is outside 1..500"},
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="speedup_ratio",
+            min_value=1 / 1.15,
+            max_value=1.15,
+            meta={
+                "message": f"{where}: the published speed-up {{speedup}} is not HPL-MxP / HPL Rmax "
+                "({hpl_mxp_eflops} / {hpl_rmax_eflops})"
+            },
+        ),
+    ]
+
+
 def _suite(name: str, table: str, label: str, dates: tuple[str, ...], expectations) -> Suite:
     return Suite(
         name=name,
@@ -220,4 +290,14 @@ SUITES = [
         gpu_clusters,
     ),
     _suite("openai_ai_and_compute", "openai_ai_and_compute", "result", ("publication_date",), ai_and_compute),
+    Suite(
+        name="hpl_mxp_results",
+        tables=("raw.hpl_mxp_results",),
+        query="select * exclude (original) from raw.hpl_mxp_results",
+        batch_by="source_file",
+        row_id=("list_date", "rank"),
+        prepare=hpl_mxp_prepare,
+        expectations=hpl_mxp,
+        description="raw.hpl_mxp_results: one result per list and rank, plausible EFlop/s, the speed-up agrees.",
+    ),
 ]

@@ -32,7 +32,7 @@ from uuid import UUID
 import duckdb
 
 from flows import textout
-from flows.settings import Settings, get_settings
+from flows.settings import PROJECT_ROOT, Settings, get_settings
 
 MART_SCHEMA = "marts"
 # What every analyst connection gets (Python API and `top500 shell` alike).
@@ -49,6 +49,11 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
+
+
+EXCEL_MAX_ROWS = 1_048_576  # a worksheet's rows, the header included
+EXCEL_EXACT_INT = 2**53  # Excel keeps numbers as doubles: a larger integer is written as text, exactly
 
 
 class AnalystError(Exception):
@@ -82,6 +87,23 @@ class Result:
     truncated: bool = False
 
 
+QUESTIONS = PROJECT_ROOT / "docs" / "analysts.md"
+QUESTION_HEADING = re.compile(r"^-- (\d+)\. (.+)$", re.M)
+
+
+def analyst_questions(path: Path = QUESTIONS) -> dict[str, str]:
+    """The analyst questions of docs/analysts.md, heading -> SQL: `-- N. heading` then the query up to `;`.
+
+    One place for them: the tests run every one on a published warehouse and the bench times them.
+    """
+    text = "\n".join(re.findall(r"```sql\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S))
+    found = {}
+    for match in QUESTION_HEADING.finditer(text):
+        body = text[match.end() : text.index(";", match.end())].strip()
+        found[match.group(2).strip()] = body
+    return found
+
+
 def lock_holder_message(published: Path, exc: BaseException) -> str | None:
     """One line for DuckDB's "Could not set lock" error; None for any other error.
 
@@ -99,7 +121,7 @@ def lock_holder_message(published: Path, exc: BaseException) -> str | None:
     return (
         f"error: {path} is locked by another process that opened it read-write{who}; "
         "while it holds the file nobody can read it. Open it read-only in every tool "
-        '(README, "BI tools"), or close that connection.'
+        '(docs/analysts.md, "BI tools"), or close that connection.'
     )
 
 
@@ -172,7 +194,9 @@ def run_sql(
     fmt = Format(fmt)
     out = out or sys.stdout
     result = query(sql, settings, max_rows=max_rows if fmt is Format.table else None)
-    if fmt is Format.csv:
+    if fmt is Format.xlsx:
+        write_xlsx(result, getattr(out, "buffer", out))
+    elif fmt is Format.csv:
         write_csv(result, out)
     elif fmt is Format.json:
         write_json(result, out)
@@ -205,6 +229,62 @@ def _csv_text(v: Any) -> str:
     if isinstance(v, (date, datetime, time)):
         return v.isoformat()
     return str(v)
+
+
+def write_xlsx(result: Result, out: IO[bytes]) -> None:
+    """One worksheet: a bold header row, then the rows with numbers, dates and booleans typed.
+
+    Excel opens a workbook with every name intact in any locale, where a CSV without a byte-order mark is
+    read in the locale's code page (CP949 in Korea) and non-ASCII names come out garbled. NULL and the
+    empty string are both an empty cell; lists and structs are their JSON text."""
+    import io
+
+    import xlsxwriter
+
+    if len(result.rows) >= EXCEL_MAX_ROWS:
+        raise QueryError(
+            f"{len(result.rows):,} rows do not fit an Excel worksheet ({EXCEL_MAX_ROWS - 1:,} at most): "
+            "add a WHERE or LIMIT, or use --format csv"
+        )
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "nan_inf_to_errors": True, "remove_timezone": True}
+    book = xlsxwriter.Workbook(buffer, {**options, "strings_to_formulas": False, "strings_to_urls": False})
+    sheet = book.add_worksheet("result")
+    formats = {
+        "header": book.add_format({"bold": True}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss.000"}),
+        "time": book.add_format({"num_format": "hh:mm:ss"}),
+    }
+    sheet.write_row(0, 0, result.columns, formats["header"])
+    sheet.freeze_panes(1, 0)
+    for r, row in enumerate(result.rows, start=1):
+        for c, value in enumerate(row):
+            _xlsx_cell(sheet, r, c, value, formats)
+    book.close()
+    out.write(buffer.getvalue())
+    out.flush()
+
+
+def _xlsx_cell(sheet, r: int, c: int, v: Any, formats: dict) -> None:
+    if v is None:
+        return
+    if isinstance(v, bool):
+        sheet.write_boolean(r, c, v)
+    elif (isinstance(v, int) and abs(v) < EXCEL_EXACT_INT) or isinstance(v, float):
+        sheet.write_number(r, c, v)
+    elif isinstance(v, Decimal) and v == Decimal(float(v)):
+        sheet.write_number(r, c, float(v))
+    elif isinstance(v, datetime):
+        sheet.write_datetime(r, c, v, formats["datetime"])
+    elif isinstance(v, date):
+        sheet.write_datetime(r, c, v, formats["date"])
+    elif isinstance(v, time):
+        sheet.write_datetime(r, c, v, formats["time"])
+    elif isinstance(v, (list, tuple, dict)):
+        sheet.write_string(r, c, json.dumps(_json_value(v), ensure_ascii=False))
+    else:
+        sheet.write_string(r, c, v.hex() if isinstance(v, bytes) else str(v))
 
 
 def write_json(result: Result, out: IO[str]) -> None:
@@ -318,18 +398,32 @@ def manifest_descriptions(settings: Settings) -> dict[str, str]:
     }
 
 
+def first_sentence(text: str) -> str:
+    """The first sentence of a description, on one line (the whole text stays in `describe`)."""
+    flat = " ".join(text.split())
+    found = re.match(r"(.+?[.!?])(?=\s+[A-Z(`]|$)", flat)
+    return found.group(1) if found else flat
+
+
 def list_tables(settings: Settings | None = None, out: IO[str] | None = None) -> list[MartInfo]:
-    """Print the marts, their size and what each is for."""
+    """Print the marts, one line each: size and the first sentence of what each is for, cut to the width."""
     out = out or sys.stdout
     infos = marts(settings)
     columns = textout.format_columns(
-        ["mart", "rows", "columns", "description"],
-        [(f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", m.columns, m.description or "(no description)") for m in infos],
+        ["mart", "rows", "columns", "about"],
+        [
+            (f"{MART_SCHEMA}.{m.name}", f"{m.rows:,}", m.columns, first_sentence(m.description or "(no description)"))
+            for m in infos
+        ],
     )
     columns[1].numeric = True  # right-aligned, with thousands separators
-    for line in textout.render_described(columns, textout.terminal_width(out)):
+    width = textout.terminal_width(out)
+    if width is not None:  # at a terminal: the sentence cut to what is left of the line
+        room = max(len(columns[-1].name), width - textout.table_width(columns[:-1]) - 3)
+        columns[-1].cells = [c if len(c) <= room else c[: room - 1] + "…" for c in columns[-1].cells]
+    for line in textout.render_table(columns):
         out.write(line + "\n")
-    out.write(f"`top500 describe NAME` shows a mart's grain and columns; `{MART_SCHEMA}` is the default schema.\n")
+    out.write("`top500 describe NAME`: a mart's grain, columns and whole description.\n")
     return infos
 
 

@@ -73,9 +73,10 @@ app = _App(
 )
 
 
-# Exit statuses (README): 0 ok; 1 the run or query failed; 2 bad option or input refused before
-# anything ran; 3 write refused; 75 another run holds the warehouse (EX_TEMPFAIL: try again later).
-EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 75
+# Exit statuses (docs/operations.md): 0 ok; 1 the run or query failed; 2 bad option or input refused before
+# anything ran; 3 write refused; 69 the file publication stands but PostgreSQL could not be brought to it
+# (EX_UNAVAILABLE; the next run retries); 75 another run holds the warehouse (EX_TEMPFAIL: try again later).
+EXIT_FAILED, EXIT_USAGE, EXIT_POSTGRES, EXIT_BUSY = 1, 2, 69, 75
 
 
 def _fail(message: str, code: int = EXIT_FAILED) -> None:
@@ -101,10 +102,18 @@ def _settings():
     from flows.settings import get_settings
 
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:
         problems = "; ".join(f"TOP500_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         _fail(f"error: bad setting: {problems}", EXIT_USAGE)
+    if settings.postgres_dsn:
+        from flows.postgres_sync import DsnRefused, refuse_password
+
+        try:
+            refuse_password(settings.postgres_dsn)
+        except DsnRefused as exc:
+            _fail(f"error: bad setting: {exc}; nothing was changed", EXIT_USAGE)
+    return settings
 
 
 @app.command()
@@ -160,6 +169,17 @@ def run(
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if summary["published"]:
         _print_coverage_line(settings)
+    _exit_if_postgres_failed(summary.get("postgres"))
+
+
+def _exit_if_postgres_failed(outcome: dict | None) -> None:
+    """A failed PostgreSQL sync after a good file publication: said on stderr, with an exit status of its own."""
+    if outcome and outcome["status"] == "failed":
+        _fail(
+            f"error: PostgreSQL was not brought to the published generation {outcome['generation']} "
+            f"({outcome['message']}); the file publication stands; the next run (or `top500 run` now) retries",
+            EXIT_POSTGRES,
+        )
 
 
 def _run_flow(source: str, reference_source: str, full_refresh: bool, settings, server=None) -> dict:
@@ -305,6 +325,8 @@ def status() -> None:
             f"rolled back: generation {w.generation} withdrawn at {w.withdrawn_at} (runs with the same content "
             f"do not publish it again; `top500 rollforward` does)"
         )
+    if settings.postgres_dsn:
+        _print_postgres_status(settings, current)
     last = settings.build_dir / "last_run.json"
     if last.exists():
         try:
@@ -315,6 +337,24 @@ def status() -> None:
             )
         except ValueError:
             pass
+
+
+def _print_postgres_status(settings, current) -> None:
+    from flows.postgres_sync import served_generation, where
+
+    served, problem = served_generation(settings)
+    at = where(settings.postgres_dsn)
+    if problem:
+        typer.echo(f"postgres: cannot tell what {at} serves: {problem}")
+    elif current is None:
+        typer.echo(f"postgres: {at} serves generation {served or '(none)'}; nothing is published here")
+    elif served == current.generation:
+        typer.echo(f"postgres: {at} serves generation {served}, the published one")
+    else:
+        typer.echo(
+            f"postgres: {at} serves generation {served or '(none)'}, BEHIND the published "
+            f"{current.generation}; the next run syncs it"
+        )
 
 
 @app.command("verify-snapshot")
@@ -341,8 +381,10 @@ def sql(
         "table",
         "--format",
         "-f",
-        metavar="table|csv|json",
-        help="table (first --max-rows rows), csv or json (all rows, exact values).",
+        metavar="table|csv|json|xlsx",
+        help="table (first --max-rows rows), csv or json (all rows, exact values), or xlsx: an Excel workbook "
+        "on standard output (> result.xlsx), the form to open in Excel: CSV is UTF-8 without a byte-order "
+        "mark, which Excel reads in the locale's code page (in Korea CP949), garbling non-ASCII names.",
     ),
     max_rows: int = typer.Option(200, "--max-rows", metavar="N", help="Rows shown in table format (at least 1)."),
     expanded: bool = typer.Option(
@@ -358,7 +400,9 @@ def sql(
     from flows.analyst import Format, run_sql
 
     if fmt not in {f.value for f in Format}:
-        _fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
+        _fail(f"unknown --format {fmt!r}: use table, csv, json or xlsx", code=2)
+    if fmt == Format.xlsx and sys.stdout.isatty():
+        _fail("--format xlsx writes a workbook: redirect it to a file, e.g. > result.xlsx", code=2)
     if max_rows < 1:
         _fail(f"--max-rows must be at least 1 (got {max_rows}); --format csv or json prints every row", code=2)
     if query.strip() == "-":
@@ -452,6 +496,12 @@ def _swap(direction: str) -> None:
     else:
         was = before.generation if before is not None else "nothing published"
         typer.echo(f"rolled forward: published now: {after.describe()} (was {was})")
+    if settings.postgres_dsn:  # PostgreSQL follows the file publication
+        from flows.postgres_sync import sync_publication
+
+        outcome = sync_publication(settings)
+        typer.echo(outcome.describe())
+        _exit_if_postgres_failed(outcome.as_dict())
 
 
 @app.command()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.settings import Settings, get_settings
 
 SCHEMA = "marts"
@@ -134,7 +134,9 @@ def write_exports(db_path: Path, out_dir: Path) -> Path:
         con.close()
     if not tables:
         raise ExportError(f"{db_path} has no tables in schema {SCHEMA}")
-    dates = [t["list_range"] for t in tables if t["list_range"] and t["list_range"]["min"]]
+    # the TOP500 lists published; other marts (HPL-MxP results) may hold lists the TOP500 data does not have
+    dates = [t["list_range"] for t in tables if t["table"] == f"{SCHEMA}.list_entries" and t["list_range"]]
+    dates = [d for d in dates if d["min"]]
     manifest = {
         "generated_at": generated.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "published_file": {"path": db_path.name, "sha256": sha256_of(db_path)},

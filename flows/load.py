@@ -12,81 +12,15 @@ import contextlib
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
-from flows.errors import SourceError, SourceErrors
-
-if TYPE_CHECKING:  # imported where rows are loaded: a no-op run never pays pandas' ~0.3 s import
-    import pandas as pd
+from flows.files import ParsedFile, SourceFile
 
 DDL_DIR = Path(__file__).with_name("ddl")
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A file ready to load: what it is, where it came from, its checksum."""
-
-    dataset: str
-    file_key: str  # what a newer version replaces, e.g. "2020-11"
-    path: Path
-    source_uri: str
-    sha256: str
-    size_bytes: int
-
-    @property
-    def file_name(self) -> str:
-        return self.path.name
-
-
-@dataclass
-class ParsedFile:
-    """Rows parsed from one SourceFile, typed to match `table` (lineage added on load)."""
-
-    file: SourceFile
-    table: str
-    rows: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class LoadSummary:
-    loaded: list[ParsedFile]
-    unchanged: list[SourceFile]
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(len(p.rows) for p in self.loaded)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def describe_file(dataset: str, file_key: str, path: Path, source_uri: str) -> SourceFile:
-    return SourceFile(dataset, file_key, path, source_uri, sha256_of(path), path.stat().st_size)
-
-
-def parse_all(parse_one: Callable[[SourceFile], ParsedFile], files: Sequence[SourceFile]) -> list[ParsedFile]:
-    """Parse every file before loading any; report all bad files together, so none loads."""
-    parsed, errors = [], []
-    for f in files:
-        try:
-            parsed.append(parse_one(f))
-        except SourceError as exc:
-            errors.append(exc)
-    if errors:
-        raise SourceErrors(errors)
-    return parsed
 
 
 @contextlib.contextmanager
@@ -97,15 +31,34 @@ def connect(db_path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     con = duckdb.connect(str(db_path), read_only=read_only)
     try:
         if not read_only:
-            ensure_raw_schema(con)
+            ensure_tables(con)
         yield con
     finally:
         con.close()
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw and audit tables of flows/ddl/*.sql, and those of the CSV datasets made from their
+    declarations (flows/sources/epoch.py, ai_compute.py). Idempotent: every statement says IF NOT EXISTS,
+    and a build file made before a declared column existed gains it (a reload fills it: --full-refresh)."""
+    from flows.sources import ai_compute, epoch
+
     for ddl in sorted(DDL_DIR.glob("*.sql")):
         con.execute(ddl.read_text())
+    datasets = (*epoch.DATASETS, *ai_compute.DATASETS)
+    for dataset in datasets:
+        con.execute(dataset.ddl())
+    existing = set(
+        con.execute(
+            "SELECT schema_name || '.' || table_name, column_name FROM duckdb_columns()"
+            " WHERE schema_name = 'raw' AND database_name = current_database()"
+        ).fetchall()
+    )
+    for dataset in datasets:
+        for column, sql_type in dataset.column_types().items():
+            if (dataset.table, column) not in existing:
+                nullable = sql_type.removesuffix(" NOT NULL")
+                con.execute(f"ALTER TABLE {dataset.table} ADD COLUMN IF NOT EXISTS {column} {nullable}")
 
 
 def current_versions(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, str]:
@@ -137,6 +90,7 @@ def load_files(con: duckdb.DuckDBPyConnection, parsed: Sequence[ParsedFile], run
             _retire_previous_versions(con, parsed, loaded_at)
             for table, items in _by_table(parsed).items():
                 _insert_rows(con, table, items, run_id, loaded_at)
+                _record_row_keys(con, table, items, run_id)
                 _test_pause_point()
             con.execute(  # one statement for all files, like the rows
                 "INSERT INTO raw.source_files VALUES "
@@ -236,16 +190,22 @@ def reset_for_full_refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Forget the loaded rows and everything dbt made, keep the history.
 
     The current file versions are loaded again from their files (so a parser change applies to every
-    list); `audit.*` and the superseded versions in `raw.source_files` are history, not derived data.
+    list); `audit.*` and the superseded versions in `raw.source_files` (with their row keys in
+    `raw.source_file_rows`) are history, not derived data.
     """
     tables = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw' AND table_name <> 'source_files'"
-        " AND database_name = current_database()"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+        " AND table_name NOT IN ('source_files', 'source_file_rows') AND database_name = current_database()"
     ).fetchall()
     con.execute("BEGIN TRANSACTION")
     try:
         for (table,) in tables:
             con.execute(f'DELETE FROM raw."{table}"')
+        con.execute(
+            """DELETE FROM raw.source_file_rows AS r USING raw.source_files AS f
+               WHERE f.is_current AND r.dataset = f.dataset AND r.file_key = f.file_key
+                 AND r.sha256 = f.sha256 AND r.run_id = f.run_id"""
+        )
         con.execute("DELETE FROM raw.source_files WHERE is_current")
         for schema in DERIVED_SCHEMAS:
             con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -290,6 +250,35 @@ def _file_keys(items: Sequence[ParsedFile]) -> tuple[str, list[str]]:
     """`VALUES (?, ?), ...` of the items' (dataset, file_key) pairs, and its parameters."""
     pairs = sorted({(p.file.dataset, p.file.file_key) for p in items})
     return "VALUES " + ", ".join(["(?, ?)"] * len(pairs)), [v for pair in pairs for v in pair]
+
+
+# Not part of what a row says: its lineage, and the row as written (a new column in the file is not a change).
+_NOT_CONTENT = ("original", "source_line", "source_file", "source_sha256", "loaded_at", "run_id")
+
+
+def _record_row_keys(con, table: str, items: list[ParsedFile], run_id: str) -> None:
+    """Each new version's row keys and row checksums (raw.source_file_rows), from the rows just inserted:
+    what the version is compared with the next one by. One statement for all files of a table."""
+    keys = {item.key for item in items}
+    if len(keys) != 1:
+        raise AssertionError(f"{table}: the files of one table declare different row keys: {sorted(keys)}")
+    (key,) = keys
+    content = "to_json(struct_pack(*COLUMNS(lambda c: c NOT IN (" + ", ".join(f"'{c}'" for c in _NOT_CONTENT)
+    row_sha = f"sha256({content}))))::VARCHAR)"
+    row_key = "concat_ws('|', " + ", ".join(f'"{c}"::VARCHAR' for c in key) + ")" if key else row_sha
+    files = "VALUES " + ", ".join(["(?, ?, ?)"] * len(items))
+    con.execute(
+        f"""INSERT INTO raw.source_file_rows
+            SELECT f.dataset, f.file_key, r.source_sha256, ?,
+                   CASE WHEN count(*) OVER (PARTITION BY r.source_file, r.row_key) > 1
+                        THEN r.row_key || ' #' || row_number() OVER (PARTITION BY r.source_file, r.row_key ORDER BY r.rowid)
+                        ELSE r.row_key END,
+                   r.row_sha256
+            FROM (SELECT rowid, source_file, source_sha256, {row_key} AS row_key, {row_sha} AS row_sha256
+                  FROM {table} WHERE run_id = ?) AS r
+            INNER JOIN ({files}) AS f (source_file, dataset, file_key) USING (source_file)""",
+        [run_id, run_id, *(v for item in items for v in (item.file.file_name, item.file.dataset, item.file.file_key))],
+    )
 
 
 def _insert_rows(con, table: str, items: list[ParsedFile], run_id: str, loaded_at: datetime) -> None:

@@ -24,14 +24,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from flows import load, specs_report
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.fingerprint import code_fingerprint
-from flows.load import ParsedFile, SourceFile
 from flows.lock import warehouse_lock
 from flows.settings import Settings, get_settings
-from flows.sources import ai_compute, epoch, top500
+from flows.sources import ai_compute, epoch, green500, hpl_mxp, top500
 from flows.sources.fetch import refuse_credentials
 
-REFERENCE_MODULES = (epoch, ai_compute)
+REFERENCE_MODULES = (epoch, ai_compute, hpl_mxp)
 REFERENCE_PARSERS = {d.name: m.parse for m in REFERENCE_MODULES for d in m.DATASETS}
 
 
@@ -61,9 +61,17 @@ class RunSummary:
     stages_s: dict[str, float] = field(default_factory=dict)
     duration_s: float = 0.0
     message: str | None = None
+    postgres: dict | None = None  # the PostgreSQL sync's outcome (flows.postgres_sync.SyncOutcome), when configured
 
     def headline(self) -> str:
-        """What happened, in one line: what was loaded, and what is published now."""
+        """What happened, in one line: what was loaded, what is published now, and what PostgreSQL serves."""
+        if not self.postgres:
+            return self._file_headline()
+        from flows.postgres_sync import SyncOutcome
+
+        return f"{self._file_headline()}; {SyncOutcome(**self.postgres).describe()}"
+
+    def _file_headline(self) -> str:
         in_wh = len(self.lists_in_warehouse)
         span = f"{self.lists_in_warehouse[0]}..{self.lists_in_warehouse[-1]}" if in_wh else "none"
         pending = f" ({', '.join(self.lists_pending)} not published yet)" if self.lists_pending else ""
@@ -116,13 +124,18 @@ def collect_lists_task(source: str, settings: Settings) -> tuple[list[SourceFile
     return top500.collect(source, settings, pending=pending), pending
 
 
+@step("collect-green500", task_run_name="collect Green500 lists from {source}")
+def collect_green500_task(source: str, settings: Settings) -> list[SourceFile]:
+    return green500.collect(source, settings)
+
+
 @step("collect-reference", task_run_name="collect specs and AI-compute files from {source}")
 def collect_reference_task(source: str, settings: Settings) -> list[SourceFile]:
     return collect_reference(source, settings)
 
 
 def collect_reference(source: str, settings: Settings) -> list[SourceFile]:
-    """The Epoch hardware and AI-compute files of `source`, in the order they load."""
+    """The Epoch hardware, AI-compute and HPL-MxP files of `source`, in the order they load."""
     return [f for module in REFERENCE_MODULES for f in module.collect(source, settings)]
 
 
@@ -131,9 +144,21 @@ def parse_lists_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
     return top500.parse_all(files)
 
 
+@step("parse-green500", task_run_name="parse {label}")
+def parse_green500_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
+    return green500.parse_all(files)
+
+
+@step("gate-green500", task_run_name="gate {label}")
+def gate_green500_task(settings: Settings, run_id: str, parsed: list[ParsedFile], label: str) -> None:
+    from flows import validate
+
+    validate.validate_parsed(settings, run_id, parsed, stage="green500", module="green500_list")
+
+
 @step("parse-reference", task_run_name="parse {label}")
 def parse_reference_task(files: list[SourceFile], label: str) -> list[ParsedFile]:
-    return load.parse_all(lambda f: REFERENCE_PARSERS[f.dataset](f), files)
+    return parse_each(lambda f: REFERENCE_PARSERS[f.dataset](f), files)
 
 
 @step("gate-lists", task_run_name="gate {label}")
@@ -170,6 +195,13 @@ def gate_marts_task(settings: Settings, run_id: str) -> None:
     validate.validate_marts(settings, run_id)
 
 
+@step("postgres-sync")
+def postgres_sync_task(settings: Settings) -> dict:
+    from flows import postgres_sync
+
+    return postgres_sync.sync_publication(settings).as_dict()
+
+
 @step("publish", task_run_name="publish generation {publication.generation}")
 def publish_task(settings: Settings, publication) -> dict:
     from flows import exports, publish, report
@@ -187,6 +219,10 @@ def refresh(source: str = "bundled", reference_source: str = "bundled", full_ref
     settings = get_settings()
     for where in (source, reference_source):
         refuse_credentials(where)
+    if settings.postgres_dsn:
+        from flows.postgres_sync import refuse_password
+
+        refuse_password(settings.postgres_dsn)
     with warehouse_lock(settings.warehouse_dir, command=f"top500 run --source {source}"):
         return _refresh(settings, source, reference_source, full_refresh)
 
@@ -208,6 +244,7 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
     try:
         with run.stage("extract_parse"):
             list_files, run.lists_pending = collect_lists_task(source, settings)
+            green500_files = collect_green500_task(source, settings)
             reference_files = collect_reference_task(reference_source, settings)
             run.lists_in_source = len(list_files)
             strays = top500.skipped_files(source, settings)
@@ -215,10 +252,13 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
                 run.warnings.append(
                     f"skipped {len(strays)} file(s) in the source that are not list files: " + ", ".join(strays)
                 )
-            changed = plan(list_files + reference_files, settings)
+            changed = plan(list_files + green500_files + reference_files, settings)
             lists = [f for f in changed if f.dataset == top500.DATASET]
-            references = [f for f in changed if f.dataset != top500.DATASET]
+            greens = [f for f in changed if f.dataset == green500.DATASET]
+            references = [f for f in changed if f.dataset not in (top500.DATASET, green500.DATASET)]
             parsed_lists = parse_lists_task(lists, label=_label(lists)) if lists else []
+            green_label = f"Green500 {_label(greens)}"
+            parsed_green = parse_green500_task(greens, label=green_label) if greens else []
             parsed_reference = (
                 parse_reference_task(references, label=f"{len(references)} reference file(s)") if references else []
             )
@@ -228,19 +268,24 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
                 gate_lists_task(settings, run.run_id, parsed_lists, label=_label(lists))
             run.gates_passed.append("top500_list")
             run.new_countries = new_countries(settings, parsed_lists)
-        if parsed_lists or parsed_reference:
+        if parsed_green:
+            with run.stage("gate_green500"):
+                gate_green500_task(settings, run.run_id, parsed_green, label=green_label)
+            run.gates_passed.append("green500_list")
+        parsed_other = parsed_green + parsed_reference  # files that are not TOP500 lists
+        if parsed_lists or parsed_other:
             with run.stage("load"):
                 load_raw_task(
-                    parsed_lists + parsed_reference,
+                    parsed_lists + parsed_other,
                     settings,
                     run.run_id,
-                    label=f"{len(parsed_lists)} list(s), {len(parsed_reference)} reference file(s)",
+                    label=f"{len(parsed_lists)} list(s), {len(parsed_other)} other file(s)",
                 )
         run.lists_added = [p.file.file_key for p in parsed_lists]
-        run.reference_updated = [p.file.file_name for p in parsed_reference]
-        run.files_loaded = len(parsed_lists) + len(parsed_reference)
+        run.reference_updated = [p.file.file_name for p in parsed_other]
+        run.files_loaded = len(parsed_lists) + len(parsed_other)
         run.list_rows_loaded = sum(len(p.rows) for p in parsed_lists)
-        run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_reference)
+        run.rows_loaded = run.list_rows_loaded + sum(len(p.rows) for p in parsed_other)
 
         with load.connect(settings.build_db) as con:
             run.lists_in_warehouse = load.current_list_keys(con)
@@ -288,8 +333,13 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
         with contextlib.suppress(Exception):
             _report(run)
         raise
+    if settings.postgres_dsn:  # after every run, so a run with nothing new still catches Postgres up
+        with run.stage("postgres_sync"):
+            run.postgres = postgres_sync_task(settings)
     _finish(run, started, settings)
     logger.info(run.headline())
+    if run.postgres and run.postgres["status"] == "failed":
+        logger.error("PostgreSQL sync failed: %s", run.postgres["message"])
     for warning in run.warnings:
         logger.warning(warning)
     _report(run)
@@ -355,7 +405,11 @@ def rebuild_expected(settings: Settings, source: str, reference_source: str, ful
     if top500.is_url(source) or top500.is_url(reference_source):
         return False
     try:
-        files = top500.collect(source, settings) + collect_reference(reference_source, settings)
+        files = (
+            top500.collect(source, settings)
+            + green500.collect(source, settings)
+            + collect_reference(reference_source, settings)
+        )
         published_now = publish.current(settings)
         if published_now is None or not settings.build_db.exists():
             return True
@@ -381,10 +435,11 @@ def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
     """The files whose content differs from what the build file holds (a copy of a loaded list, or a list past
     the warehouse's newest with one between missing, is refused)."""
     with load.connect(settings.build_db) as con:
-        loaded = load.current_versions(con, top500.DATASET)
-        lists = [f for f in files if f.dataset == top500.DATASET]
-        top500.reject_copies(lists, loaded)
-        top500.reject_gaps(lists, list(loaded))
+        for dataset in (top500.DATASET, green500.DATASET):
+            loaded = load.current_versions(con, dataset)
+            top500.reject_copies([f for f in files if f.dataset == dataset], loaded)
+            if dataset == top500.DATASET:
+                top500.reject_gaps([f for f in files if f.dataset == dataset], list(loaded))
         return load.changed_files(con, files)
 
 

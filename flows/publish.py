@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.settings import Settings
 
 STORAGE_VERSION = "v1.4.0"

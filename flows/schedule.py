@@ -210,7 +210,7 @@ def describe(count: int = 6, now: datetime | None = None, settings=None) -> list
     settings = settings or get_settings()
     lines = [
         f"deployment top500-refresh/{DEPLOYMENT_NAME}: Tuesdays and Fridays 06:00 UTC in May-July (ISC) "
-        "and November-December (SC); see README, Schedule",
+        "and November-December (SC); see docs/operations.md",
         f"next {count} runs:" if count > 1 else "next run:",
     ]
     lines += [f"  {when(d)}" for d in next_runs(count, after=now)]

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     http_total_timeout_s: float = 300.0
     http_max_bytes: int = 50_000_000
 
+    # The PostgreSQL copy of each publication, e.g. postgresql://top500_loader@db.example:5432/top500 (unset:
+    # none). The password only from PGPASSWORD or PGPASSFILE, which libpq reads itself: a DSN with one is refused.
+    postgres_dsn: str | None = None
+
     # The list calendar is computed for this date (default: today). For backfills and tests.
     as_of_date: date | None = None
 
@@ -45,6 +49,11 @@ class Settings(BaseSettings):
     def _absolute(cls, path: Path) -> Path:
         """Relative paths are taken from the working directory, once, here (GX and dbt need absolute ones)."""
         return path.expanduser().resolve()
+
+    @field_validator("postgres_dsn")
+    @classmethod
+    def _unset_when_empty(cls, dsn: str | None) -> str | None:
+        return dsn.strip() or None if dsn is not None else None
 
     @property
     def today(self) -> date:

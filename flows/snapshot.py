@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.settings import get_settings
 
 

@@ -1,6 +1,6 @@
 """Great Expectations gates on DataFrames read from the build file.
 
-GX's SQL datasource returns empty results on DuckDB (see docs/STACK.md), so each
+GX's SQL datasource returns empty results on DuckDB (GX closes the connection before it fetches), so each
 suite reads a DataFrame with a query and validates it through GX's pandas
 datasource. Suites live in `expectations/*.py` (one `SUITES` list per file).
 Every run is recorded in `audit.validation_runs` / `audit.validation_results`
@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from flows import progress
-from flows.load import ParsedFile, connect
+from flows.files import ParsedFile
+from flows.load import connect
 from flows.settings import Settings
 
 if TYPE_CHECKING:  # imported where suites run: the CLI imports this module for ValidationFailed on every run
@@ -34,36 +35,6 @@ if TYPE_CHECKING:  # imported where suites run: the CLI imports this module for 
 
 MAX_EXAMPLES = 10  # failing rows kept per expectation and batch in audit
 MESSAGE_EXAMPLES = 3  # failing rows named per expectation and batch in the exception
-
-AUDIT_DDL = """
-CREATE SCHEMA IF NOT EXISTS audit;
-CREATE TABLE IF NOT EXISTS audit.validation_runs (
-    run_id       VARCHAR   NOT NULL,  -- the pipeline run
-    stage        VARCHAR   NOT NULL,  -- top500 | reference | marts
-    started_at   TIMESTAMP NOT NULL,
-    finished_at  TIMESTAMP NOT NULL,
-    success      BOOLEAN   NOT NULL,
-    suites       INTEGER   NOT NULL,  -- suites run
-    batches      INTEGER   NOT NULL,  -- e.g. list files validated
-    expectations INTEGER   NOT NULL,  -- expectation x batch evaluations
-    failures     INTEGER   NOT NULL,
-    message      VARCHAR              -- what failed, in words
-);
-CREATE TABLE IF NOT EXISTS audit.validation_results (
-    run_id              VARCHAR NOT NULL,
-    stage               VARCHAR NOT NULL,
-    suite               VARCHAR NOT NULL,
-    suite_version       VARCHAR,          -- sha256 of the suite's files: a changed suite re-validates
-    batch               VARCHAR NOT NULL, -- list file name, or the table for whole-table suites
-    batch_sha256        VARCHAR,          -- checksum of the source file validated, where there is one
-    expectation         VARCHAR NOT NULL, -- GX type and column(s)
-    success             BOOLEAN,
-    observed_value      VARCHAR,          -- JSON
-    unexpected_count    BIGINT,
-    unexpected_examples VARCHAR,          -- JSON list of failing rows (id columns and checked values)
-    message             VARCHAR           -- failing rows in words
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -384,8 +355,7 @@ def _json(value) -> str | None:
 
 
 def write_audit(con: duckdb.DuckDBPyConnection, report: ValidationReport, message: str | None = None) -> None:
-    """Replace this (run_id, stage)'s rows, in one transaction."""
-    con.execute(AUDIT_DDL)
+    """Replace this (run_id, stage)'s rows, in one transaction (the tables: flows/ddl/90_audit.sql)."""
     rows = [
         (
             report.run_id,
@@ -475,7 +445,6 @@ def _run_stage(
         version = suite_version(settings, module)
         work = []
         with connect(settings.build_db) as con:
-            con.execute(AUDIT_DDL)
             tables = _existing_tables(con)
             for suite in suites:
                 missing = [t for t in suite.tables if t not in tables]
@@ -519,10 +488,17 @@ def _run_stage(
     return report
 
 
-def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile]) -> ValidationReport:
+def validate_parsed(
+    settings: Settings,
+    run_id: str,
+    parsed: Sequence[ParsedFile],
+    stage: str = "top500",
+    module: str = "top500_list",
+) -> ValidationReport:
     """Validate parsed lists before `load_files`, so a bad list never enters the build file.
 
-    A list that fails is not loaded, so the next run finds it changed and validates it again.
+    A list that fails is not loaded, so the next run finds it changed and validates it again. The TOP500
+    lists by default; the Green500 lists with stage "green500" and the suites of expectations/green500_list.py.
     """
     # Round-trip through DuckDB so the frames have exactly the dtypes a read from the build file has.
     typed, checksums = {}, {}
@@ -538,7 +514,7 @@ def validate_parsed(settings: Settings, run_id: str, parsed: Sequence[ParsedFile
     def select(con, suite: Suite, version: str):
         return typed, checksums
 
-    return _run_stage(settings, run_id, "top500", "top500_list", select)
+    return _run_stage(settings, run_id, stage, module, select)
 
 
 def validate_reference(settings: Settings, run_id: str) -> ValidationReport:

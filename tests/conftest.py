@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,59 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from flows import load
+from flows import files, load
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import top500
-
-BUNDLED_LISTS = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "raw"
-# The bundled snapshot's lists, oldest first (1993-06..2026-06 today): a test of a warehouse of the bundled lists
-# compares with these, not with a count of today's lists, so adding a list to the snapshot breaks nothing.
-BUNDLED_KEYS = [f"{top500.list_date_of(p.name):%Y-%m}" for p in sorted(BUNDLED_LISTS.glob("TOP500_*.xls*"))]
-REISSUE_ORIGINAL = (
-    PROJECT_ROOT / "warehouse" / "sources" / "top500" / "variants" / "original-2020-11-17" / "TOP500_202011.xlsx"
-)
-
-
-def missing_tool(message: str) -> None:
-    """A test that needs a tool this machine lacks: skipped on a developer's machine, failed in CI.
-
-    CI installs every tool the suite needs (.ci/run), so there a missing one is a broken setup, not a skip.
-    """
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"{message} (CI must have it: .ci/run installs what the suite needs)")
-    pytest.skip(message)
-
-
-def chromium() -> Path:
-    """The headless browser for the report tests, found on PATH."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        missing_tool("headless Chromium not installed: apt-get install -y chromium")
-    return Path(found)
-
-
-class ReadOnlyDirectory:
-    """A directory nobody can add to: chmod for a user, the immutable flag for root (who ignores modes)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "+i", str(self.path)], check=True, capture_output=True)
-        else:
-            self.path.chmod(0o555)
-        return self
-
-    def __exit__(self, *exc):
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(self.path)], check=True, capture_output=True)
-        else:
-            self.path.chmod(0o755)
-
-
-def make_settings(root: Path, **overrides) -> Settings:
-    return Settings(warehouse_dir=root / "warehouse", **overrides)
+from support.tools import free_port, missing_tool
+from support.warehouses import BUNDLED_KEYS, copy_bundled, make_settings
 
 
 @pytest.fixture
@@ -76,12 +27,12 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def bundled_files() -> list[load.SourceFile]:
+def bundled_files() -> list[files.SourceFile]:
     return top500.collect("bundled", make_settings(PROJECT_ROOT))
 
 
 @pytest.fixture(scope="session")
-def parsed_lists(bundled_files) -> dict[str, load.ParsedFile]:
+def parsed_lists(bundled_files) -> dict[str, files.ParsedFile]:
     """Every bundled list parsed once per test session (about 2 s)."""
     return {p.file.file_key: p for p in top500.parse_all(bundled_files)}
 
@@ -93,12 +44,6 @@ def loaded_build_db(tmp_path_factory, parsed_lists) -> Path:
     with load.connect(path) as con:
         load.load_files(con, list(parsed_lists.values()), "fixture")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -219,31 +164,6 @@ def cli(prefect_api, tmp_path, first_runs):
     return run
 
 
-def load_reference_sources(db_path: Path, run_id: str = "test", ai_compute_source: str = "bundled") -> None:
-    """The Epoch hardware and AI-compute tables, loaded as the pipeline loads them (the marts need them)."""
-    from flows.sources import ai_compute, epoch
-
-    bundled = make_settings(PROJECT_ROOT)
-    parsed = epoch.parse_all(epoch.collect("bundled", bundled))
-    parsed += ai_compute.parse_all(ai_compute.collect(ai_compute_source, bundled))
-    with load.connect(db_path) as con:
-        load.load_files(con, parsed, run_id)
-
-
-def built_copy(root: Path, loaded_build_db: Path, run_id: str, select: list[str] | None = None):
-    """A private warehouse under `root`: the loaded lists copied, reference sources added, `dbt build` run.
-
-    Returns (settings, dbt summary); `select` limits the build to one area's models and their tests.
-    """
-    from flows import transform
-
-    settings = Settings(warehouse_dir=root / "warehouse")
-    settings.build_dir.mkdir(parents=True)
-    shutil.copy(loaded_build_db, settings.build_db)
-    load_reference_sources(settings.build_db, run_id)
-    return settings, transform.build(settings, select=select)
-
-
 @pytest.fixture(scope="module")
 def con(built):
     """A read-only connection to the build file of the module's own `built` fixture (a `built_copy`)."""
@@ -277,22 +197,6 @@ def published(tmp_path_factory, prefect_api) -> Settings:
     return Settings(warehouse_dir=made_once(tmp_path_factory, "published", make) / "warehouse")
 
 
-def private_copy(settings: Settings, root: Path) -> Settings:
-    """A warehouse of its own holding a copy of the published file, for tests that change things."""
-    mine = Settings(warehouse_dir=root / "warehouse")
-    mine.warehouse_dir.mkdir(parents=True)
-    shutil.copy(settings.published_db, mine.published_db)
-    return mine
-
-
-def copy_bundled(dst: Path, names: list[str] | None = None) -> Path:
-    dst.mkdir(parents=True, exist_ok=True)
-    for path in sorted(BUNDLED_LISTS.iterdir()):
-        if names is None or path.name in names:
-            shutil.copy2(path, dst / path.name)
-    return dst
-
-
 @pytest.fixture(scope="session")
 def duckdb14_python(tmp_path_factory) -> Path:
     """A throwaway venv with duckdb==1.4.*, made once per test session (needs the package index)."""
@@ -317,10 +221,12 @@ def duckdb14_python(tmp_path_factory) -> Path:
 # for last, or one worker runs alone at the end. The rest follow in their usual order.
 LONGEST_MODULES_FIRST = (
     "test_future_lists.py",
+    "test_official_sources.py",
     "test_paths.py",
     "test_publication.py",
     "test_cli.py",
     "test_faults.py",
+    "test_postgres.py",
     "test_schedule.py",
     "test_validate.py",
     "test_analyst.py",

@@ -6,9 +6,9 @@ from collections import Counter
 
 import duckdb
 import pytest
-from conftest import built_copy
 
 from flows.specs_report import coverage_summary
+from support.warehouses import built_copy
 
 MY_NODES = [
     "+accelerator_specs",

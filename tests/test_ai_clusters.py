@@ -1,4 +1,4 @@
-"""National compute: Epoch AI GPU clusters joined to the TOP500 on every bundled list (67 to 2026-06) and the real Epoch file (issue 12).
+"""National compute: Epoch AI GPU clusters joined to the TOP500 on every bundled list and the real Epoch file.
 
 The dbt singular tests of the selection (known matches, one cluster per system and date, every list present,
 nothing counted twice, shares adding up to 100, known Epoch countries) run in the same build and must pass;
@@ -16,17 +16,19 @@ from pathlib import Path
 import duckdb
 import pycountry
 import pytest
-from conftest import built_copy
 
-from flows import report, transform
+from flows import transform
+from flows.analyst import analyst_questions
 from flows.errors import SourceError
+from flows.report import national
+from flows.report.base import HIGHLIGHT_COLOR, Marts
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute
 from flows.transform import DbtRunError
+from support.warehouses import built_copy
 
 NODES = ["+national_compute", "+ai_clusters", "+demand_supply_gap", "+demand_gap_milestones", "+performance_trend"]
 SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "epoch_country_names.csv"
-QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"
 GPU_CLUSTERS = PROJECT_ROOT / "warehouse" / "sources" / "ai_compute" / "gpu_clusters.csv"
 
 
@@ -322,15 +324,14 @@ def test_gap_compares_demand_with_ai_cluster_supply(con):
 # --- the analyst questions and the report panel ------------------------------------------------------------------
 
 
-def _queries() -> list[str]:
-    block = re.findall(r"```sql\n(.*?)```", QUERIES.read_text(), flags=re.S)
-    national = [b for b in block if "national_compute" in b]
-    assert national, "analyst_queries.md has no national_compute questions"
-    return [s.strip() for b in national for s in b.split(";") if re.search(r"^\s*select", s, re.M)]
-
-
 def test_analyst_questions_answer(con):
-    korea, shares = _queries()
+    questions = analyst_questions()
+    korea = questions[
+        "South Korea's AI compute, listed and unlisted, from 2018 to the latest date the Epoch data covers"
+    ]
+    shares = questions[
+        "Each country's share of world AI compute and of TOP500 Rmax on the latest list the Epoch data covers"
+    ]
     rows = con.execute(korea).fetchall()
     assert rows[0][0] == "2018-06" and rows[-1][0] == "2025-06" and len(rows) == 15
     assert all(r[-1] == date(2025, 7, 22) for r in rows)
@@ -343,17 +344,11 @@ def test_analyst_questions_answer(con):
 
 def test_national_compute_panel_highlights_south_korea(build, tmp_path):
     with duckdb.connect(str(build.build_db), read_only=True) as c:
-        panel = report.national_compute_panel(report.Marts(c))
+        panel = national.national_compute_panel(Marts(c))
     assert panel.figure is not None and panel.unavailable is None
     names = [t.name for t in panel.figure.data]
     assert names.count("<b>South Korea</b>") == 1 and names[-3] == "<b>South Korea</b>"
     korea = next(t for t in panel.figure.data if t.name == "<b>South Korea</b>")
-    assert korea.line.color == report.HIGHLIGHT_COLOR and korea.line.width == 4 and len(korea.x) >= 12
+    assert korea.line.color == HIGHLIGHT_COLOR and korea.line.width == 4 and len(korea.x) >= 12
     assert names[-2:] == ["on the TOP500 list", "AI clusters not on the list"]
     assert "2025-07-22" in panel.text
-    mine = _copy(build, tmp_path)
-    with duckdb.connect(str(mine.build_db)) as w:
-        w.execute("alter table marts.national_compute drop column unlisted_cluster_h100e")
-    with duckdb.connect(str(mine.build_db), read_only=True) as c:
-        missing = report.national_compute_panel(report.Marts(c))
-    assert missing.figure is None and "lacks the columns unlisted_cluster_h100e" in missing.unavailable

@@ -10,16 +10,15 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
-from conftest import BUNDLED_KEYS, make_settings, private_copy
 
 from flows import analyst
 from flows.publish import file_state
 from flows.settings import PROJECT_ROOT
+from support.warehouses import BUNDLED_KEYS, make_settings, private_copy
 
 MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 KOREA = """
@@ -140,40 +139,30 @@ def test_tables_lists_every_mart_with_its_description(published):
         assert f"marts.{name}" in result.stdout
 
 
-def _readme_queries(path: Path = PROJECT_ROOT / "README.md") -> list[str]:
-    """Every statement of the README's ```sql blocks (comment-only chunks dropped)."""
-
-    blocks = re.findall(r"```sql\n(.*?)```", path.read_text(), flags=re.S)
-    statements = [chunk for block in blocks for chunk in block.split(";")]
-    return [
-        s.strip()
-        for s in statements
-        if any(line.strip() and not line.strip().startswith("--") for line in s.splitlines())
-    ]
+def test_every_analyst_question_answers_with_rows(published):
+    """docs/analysts.md is the one place the questions live: each runs through the analysts' door."""
+    questions = analyst.analyst_questions()
+    text = analyst.QUESTIONS.read_text()
+    assert len(questions) == len(re.findall(r"^-- \d+\. ", text, flags=re.M)) >= 12
+    for heading, sql in questions.items():
+        result = analyst.query(sql, published)
+        assert result.rows, f"no rows for the analyst question {heading!r}:\n{sql}"
 
 
-def test_readme_questions_answer_with_rows(published):
-    queries = _readme_queries()
-    assert len(queries) >= 9, "the README's analyst questions"
-    for q in queries:
-        result = analyst.query(q, published)
-        assert result.rows, f"no rows for README query:\n{q}"
+# --- readable answers at any terminal width -----------------------------------------------------
 
-
-# --- readable answers at any terminal width (issue 18) ------------------------------------------
-
-README_FIRST = "select * from marts.performance_development order by list_date desc limit 5"
+FIRST_QUERY = "select * from marts.performance_development order by list_date desc limit 5"
 
 
 def test_narrow_terminal_shows_every_value_whole_one_field_per_line(published):
     """At 80 columns the 11 columns do not fit: one field per line, every number and date whole."""
-    result = _cli(published, "sql", README_FIRST, columns=80)
+    result = _cli(published, "sql", FIRST_QUERY, columns=80)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert max(map(len, lines)) <= 80, "nothing wider than the terminal"
     assert "…" not in result.stdout
     assert lines[0].startswith("-[ RECORD 1 ]") and lines[-1] == "5 row(s)"
-    rows = _direct(published, README_FIRST)
+    rows = _direct(published, FIRST_QUERY)
     fields = {}
     for line in lines:
         if " | " in line and not line.startswith("-["):
@@ -190,7 +179,7 @@ def test_narrow_terminal_shows_every_value_whole_one_field_per_line(published):
 
 
 def test_wide_terminal_prints_an_aligned_table_with_numbers_right_aligned(published):
-    result = _cli(published, "sql", README_FIRST, columns=250)
+    result = _cli(published, "sql", FIRST_QUERY, columns=250)
     assert result.returncode == 0, result.stderr
     header, _rule, *body, footer = result.stdout.splitlines()
     assert footer == "5 row(s)" and len(body) == 5
@@ -198,12 +187,12 @@ def test_wide_terminal_prints_an_aligned_table_with_numbers_right_aligned(publis
     assert names[:3] == ["list_date", "list_label", "edition"]
     cells = [list(line.split("|")) for line in body]
     rmax = names.index("total_rmax_tflops")
-    assert [c[rmax].strip() for c in cells] == [f"{r[5]:.2f}" for r in _direct(published, README_FIRST)]
+    assert [c[rmax].strip() for c in cells] == [f"{r[5]:.2f}" for r in _direct(published, FIRST_QUERY)]
     for row in cells:  # right-aligned: padding on the left, one space before the separator
         assert row[rmax].endswith(" ") and not row[rmax].endswith("  ") and row[rmax].startswith("  ")
         assert row[0].strip() == row[0][1:].rstrip(), "text left-aligned"
-    assert _cli(published, "sql", "-x", README_FIRST, columns=250).stdout.startswith("-[ RECORD 1 ]")
-    assert _cli(published, "sql", "--aligned", README_FIRST, columns=80).stdout.splitlines()[1].startswith("---")
+    assert _cli(published, "sql", "-x", FIRST_QUERY, columns=250).stdout.startswith("-[ RECORD 1 ]")
+    assert _cli(published, "sql", "--aligned", FIRST_QUERY, columns=80).stdout.splitlines()[1].startswith("---")
 
 
 def test_null_and_empty_string_differ_in_table_csv_and_json(published):
@@ -259,7 +248,7 @@ def test_help_has_no_type_placeholders(published):
     assert "Usage: top500 sql [OPTIONS] SQL" in _cli(published, "sql", "--help", columns=100).stdout
 
 
-# --- the read-only door (issue 14, part 3) ------------------------------------------------------
+# --- the read-only door ---------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

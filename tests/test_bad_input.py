@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import BUNDLED_LISTS
-from workbook_edits import edit_xlsx, header_cell
 
 from flows.errors import SourceError, SourceErrors
-from flows.load import describe_file
+from flows.files import describe_file
 from flows.sources import top500
+from support.warehouses import BUNDLED_LISTS
+from support.workbook_edits import edit_xlsx, header_cell
 
 GOOD = BUNDLED_LISTS / "TOP500_202411.xlsx"
 

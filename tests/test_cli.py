@@ -9,11 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled
-from http_server import serve_directory
-from workbook_edits import edit_xlsx
 
-from flows.load import sha256_of
+from flows.files import sha256_of
+from support.http_server import serve_directory
+from support.warehouses import BUNDLED_LISTS, copy_bundled
+from support.workbook_edits import edit_xlsx
 
 pytestmark = pytest.mark.slow
 

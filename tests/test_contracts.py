@@ -9,10 +9,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from conftest import copy_bundled
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.settings import PROJECT_ROOT
+from support.warehouses import copy_bundled
 
 MARTS_DIR = PROJECT_ROOT / "dbt_project" / "models" / "marts"
 # DuckDB's own names; no DECIMAL (BI tools read it as a fixed-point string), no unsigned or HUGEINT types

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import built_copy, load_reference_sources
 from scipy import stats
 
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
+from support.warehouses import built_copy, load_reference_sources
 
 BUNDLED = Settings(warehouse_dir=PROJECT_ROOT / "warehouse")
 DEMAND_MARTS = ["+demand_gap_milestones", "+announced_systems"]
@@ -92,7 +92,7 @@ def test_fit_recovers_a_known_doubling_time_with_a_t_interval(tmp_path):
     with pytest.raises(transform.DbtRunError) as failed:
         transform.build(settings, select=["+demand_growth_fits"])
     assert [node for node, _, _ in failed.value.failures] == [
-        "test.top500_warehouse.demand_openai_fit_covers_published_rate"
+        "test.top500_warehouse.assert_demand_openai_fit_covers_published_rate"
     ]
 
     with duckdb.connect(str(settings.build_db), read_only=True) as db:

@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy
-from conftest import BUNDLED_KEYS, private_copy
 from sqlalchemy import create_engine, inspect, text
 
 from flows import exports
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.publish import file_state
 from flows.settings import Settings
+from support.warehouses import BUNDLED_KEYS, private_copy
 
 
 @pytest.fixture(scope="module")
@@ -263,10 +263,10 @@ def test_duckdb_engine_reflects_columns(engine):
     assert [c["name"] for c in cols][:2] == ["list_date", "list_label"]
 
 
-def test_readme_sqlalchemy_uri_is_read_only(published, tmp_path):
+def test_documented_sqlalchemy_uri_is_read_only(published, tmp_path):
     """The BI section's Superset URI: reads the marts, refuses writes, and leaves room for other readers."""
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert "duckdb:////abs/path/warehouse/top500.duckdb?access_mode=READ_ONLY" in readme
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "analysts.md").read_text()
+    assert "duckdb:////abs/path/warehouse/top500.duckdb?access_mode=READ_ONLY" in guide
     # a file of its own: DuckDB admits one configuration per file and process, and other tests of this
     # session open the shared published file with theirs
     published = private_copy(published, tmp_path)

@@ -10,10 +10,10 @@ import time
 
 import duckdb
 import pytest
-from conftest import copy_bundled
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.publish import check_copy
+from support.warehouses import copy_bundled
 
 pytestmark = pytest.mark.slow
 

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled
-from http_server import ServerThread, Top500Site
-from support.future_lists import FutureList, History, future_lists
 
-from flows.load import sha256_of
+from flows.files import describe_file, sha256_of
 from flows.settings import Settings
-from flows.sources import top500
+from flows.sources import top500, top500_calendar
+from support.future_lists import FutureList, History, future_lists
+from support.http_server import ServerThread, Top500Site
+from support.warehouses import BUNDLED_LISTS, copy_bundled
 
 pytestmark = pytest.mark.slow
 
@@ -292,10 +292,10 @@ def test_a_list_two_editions_ahead_with_the_one_between_missing_is_refused_namin
 )
 def test_the_calendar_in_2027(monkeypatch, as_of, newest, count):
     monkeypatch.setenv("TOP500_AS_OF_DATE", as_of)
-    expected = top500.expected_lists(Settings().today)
+    expected = top500_calendar.expected_lists(Settings().today)
     assert (len(expected), f"{expected[-1]:%Y-%m}") == (count, newest)
     assert [f"{d:%Y-%m}" for d in expected[:2]] == ["1993-06", "1993-11"]
-    assert len({top500.edition_of(d) for d in expected}) == count == top500.edition_of(expected[-1])
+    assert len({top500_calendar.edition_of(d) for d in expected}) == count == top500_calendar.edition_of(expected[-1])
 
 
 def test_generated_lists_are_what_the_top500_would_print(future):
@@ -329,6 +329,6 @@ def test_generated_lists_are_what_the_top500_would_print(future):
 
 
 def _source(path: Path):
-    from flows.load import describe_file
-
-    return describe_file(top500.DATASET, top500.file_key(top500.list_date_of(path.name)), path, path.as_uri())
+    return describe_file(
+        top500_calendar.DATASET, top500_calendar.file_key(top500_calendar.list_date_of(path.name)), path, path.as_uri()
+    )

@@ -6,12 +6,12 @@ import logging
 from datetime import date
 
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled, make_settings
-from http_server import Fault, ServerThread, Top500Site
 
 from flows.errors import SourceError, SourceErrors
-from flows.load import sha256_of
-from flows.sources import top500, top500_http
+from flows.files import sha256_of
+from flows.sources import top500, top500_calendar, top500_http
+from support.http_server import Fault, ServerThread, Top500Site
+from support.warehouses import BUNDLED_LISTS, copy_bundled, make_settings
 
 EARLY = ["TOP500_199306.xls", "TOP500_199311.xls", "TOP500_199406.xls"]
 TODAY = date(1994, 11, 20)  # 1994-11 is expected but "not out yet" on this server
@@ -60,11 +60,11 @@ def test_fetches_every_list_once_and_later_asks_only_whether_it_changed(site, fa
 
 def test_a_reissued_file_on_the_server_is_fetched_again_and_only_that_one(tmp_path, fast_settings):
     """top500.org re-issued 2020-11 in January 2021: the first file, then the re-issue, at the same URL."""
-    from conftest import REISSUE_ORIGINAL
+    from support.warehouses import REISSUE_ORIGINAL
 
     served = copy_bundled(
         tmp_path / "served",
-        [p.name for p in sorted(BUNDLED_LISTS.iterdir()) if top500.list_date_of(p.name) < date(2020, 11, 1)],
+        [p.name for p in sorted(BUNDLED_LISTS.iterdir()) if top500_calendar.list_date_of(p.name) < date(2020, 11, 1)],
     )
     (served / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
     site = Top500Site()
@@ -161,7 +161,7 @@ def test_truncated_download_lands_nothing(site, fast_settings):
 
 
 def test_connection_refused(fast_settings):
-    from conftest import free_port
+    from support.tools import free_port
 
     with pytest.raises(SourceErrors) as info:
         top500.collect(f"http://127.0.0.1:{free_port()}", fast_settings, date(1993, 7, 1))

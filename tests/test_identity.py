@@ -1,6 +1,6 @@
-"""System identity, announced systems and change columns on every bundled list (67 to 2026-06) and the real Epoch files (issue 17).
+"""System identity, announced systems and change columns on every bundled list (67 to 2026-06) and the real Epoch files.
 
-Every case the issue names is checked on the built marts; the dbt singular tests of the selection (one key per
+The known cases (machines whose key used to split, renamed sites, re-entries) are checked on the built marts; the dbt singular tests of the selection (one key per
 named machine, keys starting at their First Appearance, country changes only on the lists' own fields, new
 entrants = entries without Previous Rank, country changes adding up, the Epoch <-> TOP500 match) run in the
 same build and must pass.
@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import BUNDLED_KEYS, built_copy
+
+from support.warehouses import BUNDLED_KEYS, built_copy
 
 NODES = [
     "+system_linkage_quality",

@@ -11,10 +11,10 @@ import time
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled
 
-from flows import load
+from flows import files, load
 from flows.sources import top500
+from support.warehouses import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled
 
 
 def load_dir(directory, db, run_id="test"):
@@ -42,8 +42,8 @@ def test_one_load_replaces_several_lists_and_keeps_the_others(tmp_path, parsed_l
     with load.connect(db) as con:
         load.load_files(con, [parsed_lists[k] for k in keys], "first")
     reissues = [
-        load.ParsedFile(
-            load.SourceFile("top500", k, parsed_lists[k].file.path, "x", c * 64, 1),
+        files.ParsedFile(
+            files.SourceFile("top500", k, parsed_lists[k].file.path, "x", c * 64, 1),
             "raw.top500_entries",
             parsed_lists[k].rows,
         )
@@ -96,10 +96,10 @@ def test_a_failing_load_rolls_back_every_file(tmp_path, parsed_lists):
     good = parsed_lists["2023-06"]
     with load.connect(db) as con:
         load.load_files(con, [good], "first")
-    broken = load.ParsedFile(parsed_lists["2023-11"].file, good.table, parsed_lists["2023-11"].rows.copy())
+    broken = files.ParsedFile(parsed_lists["2023-11"].file, good.table, parsed_lists["2023-11"].rows.copy())
     broken.rows.loc[3, "rank"] = None  # violates NOT NULL halfway through the batch
-    replacement = load.ParsedFile(
-        load.SourceFile("top500", "2023-06", good.file.path, "x", "f" * 64, 1), good.table, good.rows
+    replacement = files.ParsedFile(
+        files.SourceFile("top500", "2023-06", good.file.path, "x", "f" * 64, 1), good.table, good.rows
     )
     with load.connect(db) as con:
         threads = con.execute("select current_setting('threads')").fetchone()[0]

@@ -7,10 +7,11 @@ from collections import Counter
 
 import duckdb
 import pytest
-from conftest import BUNDLED_KEYS, ReadOnlyDirectory, built_copy
 
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
+from support.tools import ReadOnlyDirectory
+from support.warehouses import BUNDLED_KEYS, built_copy
 
 MY_MODELS = ["@list_entries", "@system_linkage_quality"]  # "@": descendants and all their parents
 

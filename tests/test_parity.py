@@ -1,18 +1,22 @@
-"""TOP500.org parity marts (green500, hpcg, list_turnover, energy_development, the energy fits) on every bundled list."""
+"""TOP500.org parity marts (the official green500, hpl_mxp, hpcg, list_turnover, energy_development, the energy fits)
+on every bundled list."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import BUNDLED_KEYS, built_copy
 
-from flows.settings import PROJECT_ROOT
+from flows.analyst import analyst_questions
+from support.warehouses import BUNDLED_GREEN500_KEYS, BUNDLED_KEYS, built_copy
 
-PARITY_MODELS = ["+green500", "+hpcg", "+list_turnover", "+energy_development", "+performance_projection", "+systems"]
-ANALYST_QUERIES = PROJECT_ROOT / "dbt_project" / "models" / "marts" / "analyst_queries.md"
-# The file prints efficiency rounded: MFlops/W with 2 decimals to 2016-11, GFlops/W with 3 decimals after.
-PRINTED_ROUNDING_GFLOPS_PER_W = 0.0005 + 1e-9
+PARITY_MODELS = [
+    "+green500",
+    "+hpl_mxp",
+    "+hpcg",
+    "+list_turnover",
+    "+energy_development",
+    "+performance_projection",
+    "+systems",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +45,12 @@ def test_hpcg_2020_11_top_two(con):
     assert pct == pytest.approx(100 * 16004.5 / 442010)
 
 
-def test_green500_rank_is_a_permutation_per_list(con):
-    """n per list is counted from list_entries, not from the mart, so dropped entries fail too."""
+def test_green500_ranks_are_as_published_and_follow_the_efficiency(con):
+    """n per list is counted from raw (the entries each file ranks), not from the mart, so dropped entries fail."""
     bad = con.execute("""
         with expected as (
-            select list_date, count(*) as n from marts.list_entries
-            where power_kw > 0 and rmax_tflops > 0 group by list_date
+            select list_date, count(*) as n from raw.green500_entries
+            where energy_efficiency_gflops_per_w is not null group by list_date
         ),
         ranks as (
             select list_date, list(green500_rank order by green500_rank) as ranks from marts.green500 group by list_date
@@ -56,42 +60,34 @@ def test_green500_rank_is_a_permutation_per_list(con):
         where ranks.ranks is distinct from range(1, expected.n + 1)""").fetchall()
     assert bad == []
     green = [k for (k,) in con.execute("select distinct list_label from marts.green500 order by 1").fetchall()]
-    assert green == [k for k in BUNDLED_KEYS if k >= "2008-06"]  # the lists reporting power: 37 to 2026-06
-    # ordered by efficiency, ties by Rmax
+    assert green == BUNDLED_GREEN500_KEYS  # the official lists bundled: 26 from 2013-11 to 2026-06
+    # ordered by the published efficiency (to the files' last digit: 2015-06 prints 0.496798919 below 0.4967987805)
     disorder = con.execute("""
         select count(*) from (
-            select energy_efficiency_gflops_per_w as eff, rmax_tflops as rmax,
-                   lag(energy_efficiency_gflops_per_w) over w as prev_eff, lag(rmax_tflops) over w as prev_rmax
+            select energy_efficiency_gflops_per_w as eff, lag(energy_efficiency_gflops_per_w) over w as prev_eff
             from marts.green500 window w as (partition by list_date order by green500_rank))
-        where eff > prev_eff or (eff = prev_eff and rmax > prev_rmax)""").fetchone()[0]
+        where eff > prev_eff + 1e-6""").fetchone()[0]
     assert disorder == 0
 
 
-def test_derived_efficiency_agrees_with_the_files_own(con):
-    # Systems unchanged (same Rmax and power) from 2011-06, where the mart derives efficiency, to 2011-11, where the
-    # file prints it: the derived figure must equal the printed one within the print's rounding.
-    pairs = con.execute("""
-        select derived.system_name, derived.energy_efficiency_gflops_per_w, printed.energy_efficiency_gflops_per_w
-        from marts.green500 as derived
-        inner join marts.green500 as printed using (system_key, rmax_tflops, power_kw)
-        where derived.list_label = '2011-06' and printed.list_label = '2011-11'""").fetchall()
-    assert len(pairs) > 40  # 53 on the bundled lists
-    off = [(name, d, p) for name, d, p in pairs if abs(d - p) > PRINTED_ROUNDING_GFLOPS_PER_W]
-    assert off == []
-    sources = dict(
-        con.execute("""select efficiency_source, count(distinct list_date) from marts.green500
-                                  group by all""").fetchall()
+def test_green500_links_to_the_top500_entries_by_evidence(con):
+    """Most entries link; a link never points at an entry of another list or at two Green500 entries, and where
+    both files print a System ID the linked entry has the same one."""
+    linked, total = con.execute("select count(system_key), count(*) from marts.green500").fetchone()
+    assert linked / total > 0.9
+    wrong_id = con.execute("""
+        select count(*) from marts.green500 g
+        join raw.green500_entries r using (list_date, green500_rank)
+        join marts.list_entries e on e.list_date = g.list_date and e.rank = g.top500_rank
+        where r.system_id is not null and e.system_id is not null and r.system_id <> e.system_id""").fetchone()[0]
+    assert wrong_id == 0
+    # 2014-06 prints other TOP500 ranks than the TOP500 file: TSUBAME-KFC printed at #437 is the file's #435
+    assert con.execute("""select printed_top500_rank, top500_rank, top500_link_rule from marts.green500
+                          where list_label = '2014-06' and green500_rank = 1""").fetchone() == (
+        437,
+        435,
+        "computer_site",
     )
-    assert sources == {"derived": 7, "file": 30}  # 2008-06..2011-06 print power but no efficiency
-    # Where the file prints both, Rmax / power reproduces its efficiency within rounding, except the one entry
-    # whose efficiency comes from a separate power-optimized run (Piz Daint, 2017-06, power source "Optimized").
-    off = con.execute(f"""
-        select list_label, system_name, energy_efficiency_gflops_per_w, rmax_tflops / power_kw
-        from marts.green500
-        where efficiency_source = 'file'
-            and abs(rmax_tflops / power_kw - energy_efficiency_gflops_per_w) > {PRINTED_ROUNDING_GFLOPS_PER_W}
-        """).fetchall()
-    assert [(label, name) for label, name, *_ in off] == [("2017-06", "Piz Daint")]
 
 
 def test_turnover_counts_add_up(con):
@@ -141,9 +137,11 @@ def test_energy_series_and_fits(con):
                                   green500_rank1_efficiency_gflops_per_w, median_efficiency_gflops_per_w
                            from marts.energy_development order by list_date""").fetchall()
     assert lists[0][0] == "2008-06" and len(lists) == 37
-    assert all(g1 >= median > 0 for _, _, _, g1, median in lists)
     assert all(cov == pytest.approx(n / 5) for _, n, cov, _, _ in lists)
     assert {r[0]: r[1] for r in lists}["2017-06"] == 500  # the one list where every entry printed power
+    green = [r for r in lists if r[3] is not None]
+    assert green[0][0] == "2013-11" and len(green) == 26  # the official Green500 lists
+    assert all(g1 >= median > 0 for _, _, _, g1, median in green)
     fits = {
         (s, e): (months, lo, hi)
         for s, e, months, lo, hi in con.execute(
@@ -152,7 +150,7 @@ def test_energy_series_and_fits(con):
         ).fetchall()
     }
     assert set(fits) == {
-        (s, e) for s in ("green500_rank1_efficiency", "median_efficiency") for e in ("all", "2008_2013", "after_2013")
+        (s, e) for s in ("green500_rank1_efficiency", "median_efficiency") for e in ("all", "after_2013")
     }
     for months, lo, hi in fits.values():
         assert 12 < lo < months < hi < 48  # efficiency doubles every one to four years
@@ -164,22 +162,18 @@ def test_energy_series_and_fits(con):
     )
 
 
-def _analyst_query(heading: str) -> str:
-    text = ANALYST_QUERIES.read_text()
-    match = re.search(rf"^-- {re.escape(heading)}.*?\n(.*?;)", text, re.S | re.M)
-    assert match, heading
-    return match.group(1)
+def _analyst_query(start: str) -> str:
+    """The analyst question of docs/analysts.md whose heading starts with `start`."""
+    return next(sql for heading, sql in analyst_questions().items() if heading.startswith(start))
 
 
 def test_analyst_questions_run_on_the_marts(con):
-    green = con.execute(_analyst_query("The five most energy-efficient systems on each list since 2020")).fetchall()
-    per_list: dict[str, list] = {}
-    for row in green:
-        per_list.setdefault(row[0], []).append(row)
-    assert next(iter(per_list)) == "2020-06" and len(per_list) == 13
-    assert all([r[1] for r in rows] == [1, 2, 3, 4, 5] for rows in per_list.values())
-    assert all(rows[0][4] >= rows[-1][4] for rows in per_list.values())
-    assert per_list["2022-06"][0][2] == "Frontier TDS"
+    green = con.execute(_analyst_query("The Green500 #1 of each list since 2013-11")).fetchall()
+    assert len(green) == 26 and green[0][:3] == ("2013-11", "TSUBAME-KFC", 4.5)
+    by_list = {row[0]: row for row in green}
+    assert by_list["2021-11"][1:3] == ("MN-3", 39.38) and by_list["2025-11"][1:3] == ("KAIROS", 73.28)
+    mxp = con.execute(_analyst_query("Each HPL-MxP result with its TOP500 rank")).fetchall()
+    assert len(mxp) == 266 and mxp[0][:3] == ("2019-11", 1, "Summit")
 
     turnover = con.execute(_analyst_query("How fast the list turns over")).fetchall()
     assert [r[0] for r in turnover][:2] == ["2010-06", "2010-11"] and len(turnover) == 33

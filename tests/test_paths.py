@@ -14,12 +14,12 @@ from pathlib import Path
 import duckdb
 import psutil
 import pytest
-from conftest import BUNDLED_LISTS, copy_bundled
-from http_server import Fault, ServerThread, Top500Site
-from workbook_edits import edit_xlsx
 
-from flows.load import sha256_of
+from flows.files import sha256_of
 from flows.lock import holder
+from support.http_server import Fault, ServerThread, Top500Site
+from support.warehouses import BUNDLED_LISTS, copy_bundled
+from support.workbook_edits import edit_xlsx
 
 pytestmark = pytest.mark.slow
 

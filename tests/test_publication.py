@@ -12,9 +12,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_LISTS, REISSUE_ORIGINAL, ReadOnlyDirectory, copy_bundled
 
-from flows.load import sha256_of
+from flows.files import sha256_of
+from support.tools import ReadOnlyDirectory
+from support.warehouses import BUNDLED_LISTS, REISSUE_ORIGINAL, copy_bundled
 
 pytestmark = pytest.mark.slow
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -43,6 +44,28 @@ def settings(tmp_path, monkeypatch, parsed) -> Settings:
         con.execute("create schema staging")
         con.execute("create view staging.helper as select 1 as x")
     return s
+
+
+@pytest.fixture
+def real(published, tmp_path, monkeypatch) -> Settings:
+    """A build holding real marts (a copy of the session's published file), so the real report draws."""
+    monkeypatch.setenv("TOP500_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    s = Settings()
+    s.build_dir.mkdir(parents=True)
+    shutil.copy(published.published_db, s.build_db)
+    return s
+
+
+def _drop_the_2026_06_list(s: Settings) -> None:
+    """New content for the next publication: the 2026-06 entries gone, its file version changed."""
+    with duckdb.connect(str(s.build_db)) as con:
+        con.execute("delete from marts.list_entries where list_date = date '2026-06-01'")
+        con.execute("update raw.source_files set sha256 = 'changed' where dataset = 'top500' and file_key = '2026-06'")
+
+
+def _entries(path) -> int:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select count(*) from marts.list_entries").fetchone()[0]
 
 
 def _count(path) -> int:
@@ -122,12 +145,14 @@ def test_reader_holding_the_file_keeps_its_snapshot_while_publish_succeeds(setti
     assert out.split() == ["after", "1000"]  # the old snapshot, consistently
 
 
-def test_rollback_moves_database_exports_and_report_together_and_rollforward_undoes_it(settings):
+def test_rollback_moves_database_exports_and_report_together_and_rollforward_undoes_it(real):
+    settings = real
     first = publish.publish(settings)
     first_unit = _unit(settings)
     first_report = (settings.report_dir / "index.html").read_text()
-    _drop_one_list(settings)
-    second = _publish(settings)
+    _drop_the_2026_06_list(settings)
+    second = publish.publish(settings)
+    assert (settings.report_dir / "index.html").read_text() != first_report
     assert _unit(settings) != first_unit
     assert _unit(settings)[0] == _unit(settings)[1], "the manifest describes the database next to it"
 
@@ -142,15 +167,16 @@ def test_rollback_moves_database_exports_and_report_together_and_rollforward_und
     previous, again = publish.rollforward(settings)
     assert (previous.generation, again.generation) == (first.generation, second.generation)
     assert publish.withdrawals(settings) == []
-    assert _count(settings.published_db) == 500
+    assert _entries(settings.published_db) == 33_000
     with pytest.raises(PublishError, match="nothing to roll forward"):
         publish.rollforward(settings)
 
 
-def test_a_failed_publication_leaves_every_published_path_untouched(settings, monkeypatch):
+def test_a_failed_publication_leaves_every_published_path_untouched(real):
+    settings = real
     publish.publish(settings)
     before = _unit(settings), (settings.report_dir / "index.html").read_bytes()
-    _drop_one_list(settings)
+    _drop_the_2026_06_list(settings)
 
     def broken_exports(db, out_dir):
         raise OSError(28, "No space left on device")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 import itertools
 import math
 import re
@@ -10,12 +13,26 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BUNDLED_KEYS, chromium, private_copy
 
 from flows import report
+from flows.report import announced, demand, page
+from flows.report.base import TFLOPS, Marts
 from flows.settings import Settings
+from support.tools import chromium
+from support.warehouses import BUNDLED_KEYS, private_copy
 
-ALL_PANELS = ["performance", "countries", "shares", "demand", "announced", "efficiency", "turnover", "national_compute"]
+ALL_PANELS = [
+    "performance",
+    "countries",
+    "shares",
+    "demand",
+    "announced",
+    "efficiency",
+    "hpl_mxp",
+    "turnover",
+    "national_compute",
+    "compute_needed",
+]
 
 
 @pytest.fixture(scope="module")
@@ -103,39 +120,64 @@ def test_every_chart_draws_in_chromium(built, tmp_path):
     # the efficiency chart is on a log axis in Flops/W and names the fitted doubling time
     efficiency = sections["efficiency"][1]
     assert "Green500 #1 fit: doubles every" in efficiency and "GFlops/W" in efficiency
-    # every series drew: two efficiency lines, their fits, coverage bars; turnover bars, two rates, two ages
+    # every series drew: two efficiency lines, their fits, coverage bars; turnover bars, two rates, two ages;
+    # the HPL-MxP #1 and its Rmax, and the speed-up bars
     assert _drawn_traces(efficiency) == 5 and _drawn_traces(sections["turnover"][1]) == 5
+    assert "Green500 #1 fit: doubles every" in efficiency and "KAIROS" in efficiency
+    assert _drawn_traces(sections["hpl_mxp"][1]) == 3 and "El Capitan" in sections["hpl_mxp"][1]
 
 
-def test_missing_marts_render_not_available_and_the_rest_still_draws(published, tmp_path):
+DOWNLOAD = re.compile(
+    r"<a download=[\"'](\w+)\.csv[\"'] href=[\"']data:text/csv;charset=utf-8;base64,([A-Za-z0-9+/=]+)[\"']>"
+)
+
+
+def _downloads(html: str) -> dict[str, list[dict]]:
+    """panel id -> the rows of the CSV its download link holds."""
+    found = {}
+    for key, (_, body) in _sections(html).items():
+        link = DOWNLOAD.search(body)
+        assert link and link.group(1) == key, f"{key}: no download link of its own"
+        found[key] = list(csv.DictReader(io.StringIO(base64.b64decode(link.group(2)).decode("utf-8"))))
+    return found
+
+
+def test_every_chart_downloads_its_data_as_csv_from_the_page(built, tmp_path):
+    """Offline: the data is inside the page (a data: link), as the browser shows it, and it is the mart's."""
+    settings, page = built
+    dom = _chromium("--dump-dom", page.as_uri(), tmp=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    downloads = _downloads(dom.stdout)
+    assert list(downloads) == ALL_PANELS
+    for key, rows in downloads.items():
+        assert rows and list(rows[0]) == ["chart", "series", "x", "y", "x_axis", "y_axis"], key
+    with duckdb.connect(str(settings.published_db), read_only=True) as con:
+        share = con.execute("""select total_h100e_share_pct from marts.national_compute
+                               where country = 'South Korea' and list_label = '2025-06'""").fetchone()[0]
+        needed = con.execute("""select needed_h100e from marts.compute_needed
+                                where country = 'South Korea' and scenario = 'keep_world_share' and year = 2028""").fetchone()[
+            0
+        ]
+    korea = [r for r in downloads["national_compute"] if r["series"] == "South Korea" and r["x"] == "2025-06-01"]
+    assert [float(r["y"]) for r in korea] == [pytest.approx(share)]
+    need = [
+        r
+        for r in downloads["compute_needed"]
+        if r["chart"] == "South Korea" and r["series"].startswith("needed to keep its share") and r["x"] == "2028-12-31"
+    ]
+    assert [float(r["y"]) for r in need] == [pytest.approx(needed)]
+
+
+def test_a_chart_that_cannot_draw_stops_the_publication_naming_it(published, tmp_path):
     settings = private_copy(published, tmp_path)
-    con = duckdb.connect(str(settings.published_db))
-    for table in ("demand_supply_gap", "demand_gap_milestones", "demand_forecast"):
-        con.execute(f"drop table if exists marts.{table}")
-    con.execute("alter table marts.announced_systems drop column est_rmax_tflops")  # a mart of an older shape
-    con.execute("drop table marts.list_turnover")
-    con.close()
-    page = report.build_report(settings.published_db, tmp_path / "report")
-    statuses = {k: v[0] for k, v in _sections(page.read_text()).items()}
-    assert statuses == {
-        "performance": "chart",
-        "countries": "chart",
-        "shares": "chart",
-        "demand": "unavailable",
-        "announced": "unavailable",
-        "efficiency": "chart",
-        "turnover": "unavailable",
-        "national_compute": "chart",
-    }
-    assert "Not available: marts.demand_forecast is not in the published warehouse yet" in page.read_text()
-    assert "marts.announced_systems lacks the columns est_rmax_tflops this chart reads." in page.read_text()
-    dom, _ = _render(page, tmp_path)
-    drawn = {k: _drawn_traces(body) for k, (_, body) in _sections(dom).items()}
-    assert all(drawn[k] >= 2 for k in ("performance", "countries", "shares", "efficiency")), drawn
-    assert drawn["demand"] == drawn["announced"] == drawn["turnover"] == 0
+    with duckdb.connect(str(settings.published_db)) as con:
+        con.execute("drop table marts.list_turnover")
+    with pytest.raises(page.ChartFailed, match=r"the report's turnover chart could not be drawn: .*list_turnover"):
+        report.build_report(settings.published_db, tmp_path / "report")
+    assert not (tmp_path / "report" / "index.html").exists()
 
 
-# --- words, distinct lines, readable labels, fitted axes (issue 18) -------------------------------
+# --- words, distinct lines, readable labels, fitted axes -------------------------------------------
 
 ID = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")  # fit_notable_before_2010, top500_world_after_2013, ...
 
@@ -210,7 +252,7 @@ def test_the_report_speaks_in_words_not_ids(built, tmp_path):
 def test_distinct_scenarios_draw_distinct_lines_and_the_gap_has_a_legend(built):
     settings, _ = built
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        panel = report.demand_panel(report.Marts(con))
+        panel = demand.demand_panel(Marts(con))
     fig = panel.figure
     top = [t for t in fig.data if t.showlegend is not False and t.legend in (None, "legend") and t.name]
     assert len({t.name for t in top}) == len(top), "one legend entry per line"
@@ -253,15 +295,15 @@ def test_announced_labels_do_not_overlap_and_the_axis_fits_the_data(built, tmp_p
 
     settings, _ = built
     with duckdb.connect(str(settings.published_db), read_only=True) as con:
-        fig = report.announced_panel(report.Marts(con)).figure
+        fig = announced.announced_panel(Marts(con)).figure
         low, high = con.execute("""select min(coalesce(est_rmax_tflops_low, est_rmax_tflops)),
                                           max(coalesce(est_rmax_tflops_high, est_rmax_tflops))
                                    from marts.announced_systems where est_rmax_tflops > 0""").fetchone()
     assert fig.layout.yaxis.range, "the y axis is fitted, not left to autorange over every list since 1993"
     x0, x1 = fig.layout.xaxis.range
     in_range = [y for t in fig.data if t.mode == "lines" for x, y in zip(t.x, t.y) if x0 <= x <= x1]
-    lowest = min(low * report.TFLOPS, *in_range)
-    highest = max(high * report.TFLOPS, *in_range)
+    lowest = min(low * TFLOPS, *in_range)
+    highest = max(high * TFLOPS, *in_range)
     y0, y1 = fig.layout.yaxis.range
     # the axis spans what is drawn, with a margin under half a decade (not down to 10 GFlop/s)
     assert y0 <= math.log10(lowest) <= y0 + 0.5, (y0, lowest)

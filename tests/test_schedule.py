@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 from flows import schedule
 from flows.publish import file_state
-from tests.conftest import BUNDLED_KEYS, copy_bundled
+from support.warehouses import BUNDLED_KEYS, copy_bundled
 
 FLOW_AND_DEPLOYMENT = f"top500-refresh/{schedule.DEPLOYMENT_NAME}"
 SEASON_MONTHS = {m for months in schedule.SEASON_MONTHS.values() for m in months}
@@ -182,18 +183,20 @@ def _wait(condition, timeout: float, what: str, every: float = 1.0):
 @pytest.fixture
 def served(prefect_api, tmp_path, parsed_lists):
     """`top500 serve --source <http site>` in a subprocess, the site laid out like top500.org and serving
-    every bundled list, 2020-11 as first published (the re-issue comes later in the test).
+    every bundled list (and Green500 list), 2020-11 as first published (the re-issue comes later in the test).
 
     Yields (client, deployment, warehouse dir, site, site directory, log path, the command's environment)."""
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows import load
-    from tests.conftest import REISSUE_ORIGINAL, make_settings
-    from tests.http_server import ServerThread, Top500Site
+    from support.http_server import ServerThread, Top500Site
+    from support.warehouses import BUNDLED_LISTS, REISSUE_ORIGINAL, make_settings
 
     served_dir = copy_bundled(tmp_path / "site")
     (served_dir / "TOP500_202011.xlsx").write_bytes(REISSUE_ORIGINAL.read_bytes())
+    for green in (BUNDLED_LISTS.parents[1] / "green500" / "raw").iterdir():
+        shutil.copy2(green, served_dir / green.name)
     site = Top500Site()
     site.add_directory(served_dir)
     warehouse = make_settings(tmp_path).warehouse_dir
@@ -273,7 +276,7 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
     from prefect.server.schemas.schedules import CronSchedule
 
-    from tests.conftest import BUNDLED_LISTS
+    from support.warehouses import BUNDLED_LISTS
 
     client, dep, warehouse, site, served_dir, log_path, env = served
     published = warehouse / "top500.duckdb"
@@ -340,7 +343,9 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
         china = con.execute(
             "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'China'"
         ).fetchone()[0]
-        versions = con.execute("select count(*) from raw.source_files where file_key = '2020-11'").fetchone()[0]
+        versions = con.execute(
+            "select count(*) from raw.source_files where dataset = 'top500' and file_key = '2020-11'"
+        ).fetchone()[0]
     assert (china, versions) == (214, 3)  # re-issue counted, every version kept
     with duckdb.connect(str(warehouse / "build" / "top500.duckdb"), read_only=True) as con:
         audit = dict(con.execute("select run_id, status from audit.pipeline_runs").fetchall())

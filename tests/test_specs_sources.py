@@ -9,24 +9,25 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from http_server import serve_directory
 
-from flows import load
+from flows import files, load
 from flows.errors import SourceError, SourceErrors
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import ai_compute, epoch
+from support.http_server import serve_directory
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 ALL_FILES = [("specs", d.file_name) for d in epoch.DATASETS] + [
     ("ai_compute", d.file_name) for d in ai_compute.DATASETS
 ]
-# sha256 recorded in the SOURCES.md files when the snapshot was taken (bytes unchanged since)
+# sha256 recorded in the SOURCES.md files when the snapshot was taken (bytes unchanged since); ML hardware and
+# notable models are Epoch's 2026-07-19 exports, the GPU clusters its 2025-12-17 export
 SNAPSHOT_SHA256 = {
-    "ml_hardware.csv": "e90bfa9e4c005381c1f45f3554aeebc0b6997f98c6da87584a966d9be488457e",
+    "ml_hardware.csv": "a72edaf105f6eb178ef7206671e7828c2ccc5f534fecea8e1429411ad05efd94",
     "Chip dataset-Grid view.csv": "4a5e453104abfc894c47af64957c8a8e8cb0281c9af44975772318a5eacab5cc",
     "Hardware prices.csv": "e397345924db0a6bf83bd39d27c1fc7e9ec298339261c6e5d35f535abc898d2f",
-    "notable_ai_models.csv": "5716a356c6dca36cec8cd097ec6c7f7bd5f7e7b158cd23f41947633abfaefc69",
-    "gpu_clusters.csv": "03f573e0a2d2cce5b050ca2082ce15de25dd2286e4d7968c14544096da90f30e",
+    "notable_ai_models.csv": "c5a262f52d614d11d7b6f0e5e2ac07d3501cfd7d325d92895bb2c5a9190ed860",
+    "gpu_clusters.csv": "4da98d5233cd942f4145384e4595051c719c724f7bcea7e7bf97a35f80a30c6f",
     "compute.csv": "7237f3dc1552d93e069b1c79eb2fcb338b8da7c6bf74ff1da88369cbd52e9ece",
 }
 
@@ -35,17 +36,17 @@ def settings_at(tmp_path: Path) -> Settings:
     return Settings(warehouse_dir=tmp_path / "warehouse", bundled_dir=BUNDLED)
 
 
-def collect_all(source: str, settings: Settings) -> list[load.SourceFile]:
+def collect_all(source: str, settings: Settings) -> list[files.SourceFile]:
     return epoch.collect(source, settings) + ai_compute.collect(source, settings)
 
 
-def parse(file: load.SourceFile) -> load.ParsedFile:
+def parse(file: files.SourceFile) -> files.ParsedFile:
     module = epoch if file.file_name in epoch.BY_FILE_NAME else ai_compute
     return module.parse(file)
 
 
 @pytest.fixture(scope="module")
-def parsed() -> dict[str, load.ParsedFile]:
+def parsed() -> dict[str, files.ParsedFile]:
     files = collect_all("bundled", Settings(bundled_dir=BUNDLED))
     return {f.file_name: parse(f) for f in files}
 
@@ -128,10 +129,10 @@ def test_row_counts_match_the_snapshot(parsed):
     # the chip file has 5,774 records: DuckDB's recipe reports 5,775 because it splits the
     # record with the stray carriage return in two; here that record stays whole.
     assert counts == {
-        "ml_hardware.csv": 170,
+        "ml_hardware.csv": 176,
         "Chip dataset-Grid view.csv": 5774,
         "Hardware prices.csv": 591,
-        "notable_ai_models.csv": 952,
+        "notable_ai_models.csv": 1036,
         "gpu_clusters.csv": 786,
         "compute.csv": 20,
     }
@@ -269,7 +270,7 @@ def test_a_bad_file_loads_nothing_and_keeps_the_old_rows(tmp_path):
             load.load_files(con, epoch.parse_all(changed), "bad")
         assert con.execute("select distinct run_id from raw.epoch_ml_hardware").fetchall() == [("good",)]
         assert con.execute("select distinct run_id from raw.epoch_hardware_prices").fetchall() == [("good",)]
-        assert con.execute("select count(*) from raw.epoch_ml_hardware").fetchall() == [(170,)]
+        assert con.execute("select count(*) from raw.epoch_ml_hardware").fetchall() == [(176,)]
 
 
 def _record_line(path: Path, first_cell: str) -> int:

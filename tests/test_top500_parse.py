@@ -9,7 +9,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from flows.errors import SourceError
-from flows.sources import top500
+from flows.sources import top500, top500_calendar
 from flows.sources.top500_columns import COLUMNS, COUNTRY_NAMES
 
 
@@ -18,7 +18,7 @@ def test_bundled_snapshot_has_every_list_from_1993_06_to_its_newest(bundled_file
     assert keys[0] == "1993-06" and "2026-06" in keys  # 67 lists to 2026-06
     assert keys.index("2026-06") == 66
     newest = date.fromisoformat(f"{keys[-1]}-01")
-    assert [f"{d:%Y-%m}" for d in top500.expected_lists(newest.replace(day=30))] == keys
+    assert [f"{d:%Y-%m}" for d in top500_calendar.expected_lists(newest.replace(day=30))] == keys
 
 
 def test_every_list_has_500_rows_ranked_1_to_500(parsed_lists):
@@ -110,14 +110,14 @@ def test_lineage_fields(parsed_lists):
 
 
 def test_calendar_and_file_names():
-    assert top500.edition_of(date(1993, 6, 1)) == 1
-    assert top500.edition_of(date(2020, 11, 1)) == 56
-    assert top500.file_name_for(date(2019, 11, 1)) == "TOP500_201911.xls"
-    assert top500.file_name_for(date(2020, 6, 1)) == "TOP500_202006.xlsx"
-    assert top500.expected_lists(date(1993, 11, 1))[-1] == date(1993, 11, 1)
-    assert len(top500.expected_lists(date(1993, 10, 31))) == 1
-    assert top500.expected_lists(date(2024, 5, 14))[-1] == date(2024, 6, 1)  # ISC 2024 was in May
-    assert top500.expected_lists(date(2024, 4, 30))[-1] == date(2023, 11, 1)
+    assert top500_calendar.edition_of(date(1993, 6, 1)) == 1
+    assert top500_calendar.edition_of(date(2020, 11, 1)) == 56
+    assert top500_calendar.file_name_for(date(2019, 11, 1)) == "TOP500_201911.xls"
+    assert top500_calendar.file_name_for(date(2020, 6, 1)) == "TOP500_202006.xlsx"
+    assert top500_calendar.expected_lists(date(1993, 11, 1))[-1] == date(1993, 11, 1)
+    assert len(top500_calendar.expected_lists(date(1993, 10, 31))) == 1
+    assert top500_calendar.expected_lists(date(2024, 5, 14))[-1] == date(2024, 6, 1)  # ISC 2024 was in May
+    assert top500_calendar.expected_lists(date(2024, 4, 30))[-1] == date(2023, 11, 1)
 
 
 # --- the whole-column conversion agrees with the per-cell rules ----------------------------------------

@@ -1,5 +1,5 @@
 -- Every TOP500 list loaded in raw is in national_compute (a list-grain mart), with cluster figures on every
--- list date up to where the Epoch data ends and none after (issue 19). Lists come from raw, not from the mart.
+-- list date up to where the Epoch data ends and none after. Lists come from raw, not from the mart.
 with loaded as (
     select distinct list_date from {{ source('raw', 'top500_entries') }}
 ),

@@ -18,3 +18,16 @@ CREATE TABLE IF NOT EXISTS raw.source_files (
     is_current     BOOLEAN NOT NULL,
     superseded_at  TIMESTAMP
 );
+
+-- The key and a checksum of every row of every version in raw.source_files, kept when a newer version
+-- replaces its rows: what marts.source_versions compares one version with the one before by (rows added,
+-- removed, changed). row_key is the source's own key (a list's rank, a model's name); a key a file repeats
+-- (Epoch's "Anonymized Chinese System") is told apart by its order in the file ("name #2").
+CREATE TABLE IF NOT EXISTS raw.source_file_rows (
+    dataset     VARCHAR NOT NULL,
+    file_key    VARCHAR NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    run_id      VARCHAR NOT NULL,   -- with dataset, file_key and sha256: the version in raw.source_files
+    row_key     VARCHAR NOT NULL,
+    row_sha256  VARCHAR NOT NULL    -- of the typed columns (not the lineage, nor `original`)
+);

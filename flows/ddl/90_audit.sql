@@ -1,6 +1,5 @@
--- What each pipeline run did (flows/pipeline.py). Validation results live beside it
--- (audit.validation_runs / audit.validation_results, flows/validate.py). History: a
--- full refresh keeps these tables.
+-- What each pipeline run did (flows/pipeline.py) and what each quality gate found (flows/validate.py).
+-- History: a full refresh keeps these tables.
 CREATE SCHEMA IF NOT EXISTS audit;
 
 CREATE TABLE IF NOT EXISTS audit.pipeline_runs (
@@ -21,3 +20,31 @@ ALTER TABLE audit.pipeline_runs ADD COLUMN IF NOT EXISTS generation VARCHAR;    
 ALTER TABLE audit.pipeline_runs ADD COLUMN IF NOT EXISTS content_key VARCHAR;    -- see flows.load.content_key
 ALTER TABLE audit.pipeline_runs ADD COLUMN IF NOT EXISTS warnings VARCHAR[];     -- warn-level findings, shown in the headline
 ALTER TABLE audit.pipeline_runs ADD COLUMN IF NOT EXISTS new_countries VARCHAR[]; -- countries first seen in this run's lists
+
+-- One row per gate (stage) of a run, and one per expectation x batch it evaluated.
+CREATE TABLE IF NOT EXISTS audit.validation_runs (
+    run_id       VARCHAR   NOT NULL,  -- the pipeline run
+    stage        VARCHAR   NOT NULL,  -- top500 | green500 | reference | marts
+    started_at   TIMESTAMP NOT NULL,
+    finished_at  TIMESTAMP NOT NULL,
+    success      BOOLEAN   NOT NULL,
+    suites       INTEGER   NOT NULL,  -- suites run
+    batches      INTEGER   NOT NULL,  -- e.g. list files validated
+    expectations INTEGER   NOT NULL,  -- expectation x batch evaluations
+    failures     INTEGER   NOT NULL,
+    message      VARCHAR              -- what failed, in words
+);
+CREATE TABLE IF NOT EXISTS audit.validation_results (
+    run_id              VARCHAR NOT NULL,
+    stage               VARCHAR NOT NULL,
+    suite               VARCHAR NOT NULL,
+    suite_version       VARCHAR,          -- sha256 of the suite's files: a changed suite re-validates
+    batch               VARCHAR NOT NULL, -- list file name, or the table for whole-table suites
+    batch_sha256        VARCHAR,          -- checksum of the source file validated, where there is one
+    expectation         VARCHAR NOT NULL, -- GX type and column(s)
+    success             BOOLEAN,
+    observed_value      VARCHAR,          -- JSON
+    unexpected_count    BIGINT,
+    unexpected_examples VARCHAR,          -- JSON list of failing rows (id columns and checked values)
+    message             VARCHAR           -- failing rows in words
+);

@@ -7,17 +7,15 @@ Epoch AI data is CC BY 4.0 (see warehouse/sources/ai_compute/SOURCES.md).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flows import load
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.settings import Settings
 from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
-from flows.sources.csv_tables import Dataset
+from flows.sources.csv_tables import Dataset, Derived
 
 if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays pandas' ~0.3 s import
     import pandas as pd
@@ -30,7 +28,7 @@ NOTABLE_AI_MODELS = Dataset(
     table="raw.epoch_notable_ai_models",
     subdir="ai_compute",
     file_name="notable_ai_models.csv",
-    unique="Model",
+    unique="model",
     columns=(
         C("Model", "model"),
         C("Organization", "organization"),
@@ -39,20 +37,26 @@ NOTABLE_AI_MODELS = Dataset(
         C("Task", "task"),
         C("Parameters", "parameters", "float"),
         C("Training compute (FLOP)", "training_compute_flop", "float"),
-        C("Training dataset size (datapoints)", "training_dataset_size", "float"),
+        # renamed twice by Epoch: "(datapoints)" to 2025, "(gradients)" in 2025-12, "(total)" since 2026
+        C(
+            "Training dataset size (total)",
+            "training_dataset_size",
+            "float",
+            aliases=("Training dataset size (gradients)", "Training dataset size (datapoints)"),
+        ),
         C("Confidence", "confidence"),
         C("Organization categorization", "organization_categorization"),
         C("Country (of organization)", "country"),
         C("Training time (hours)", "training_time_hours", "float"),
-        C("Training hardware", "training_hardware"),
+        C("Training hardware", "training_hardware"),  # same names as raw.epoch_ml_hardware.hardware_name
         C("Hardware quantity", "hardware_quantity", "float"),
-        C("Hardware utilization", "hardware_utilization", "float"),
+        C("Hardware utilization (MFU)", "hardware_utilization", "float", aliases=("Hardware utilization",)),  # fraction
         C("Training compute cost (2023 USD)", "training_compute_cost_2023_usd", "usd"),
         C("Training power draw (W)", "training_power_draw_w", "float"),
         C("Finetune compute (FLOP)", "finetune_compute_flop", "float"),
         C("Model accessibility", "model_accessibility"),
         C("Numerical format", "numerical_format"),
-        C("Frontier model", "is_frontier_model", "bool"),
+        C("Frontier model", "is_frontier_model", "bool"),  # NULL when the file leaves it blank
     ),
 )
 
@@ -62,6 +66,7 @@ GPU_CLUSTERS = Dataset(
     subdir="ai_compute",
     file_name="gpu_clusters.csv",
     latest_date=lambda: PLANNED_HORIZON,
+    key=("name",),  # names repeat ("Anonymized Chinese System"): told apart by their order in the file
     columns=(
         C("Name", "name"),
         C("Status", "status"),
@@ -86,12 +91,20 @@ GPU_CLUSTERS = Dataset(
         C("Include in Standard Analysis", "include_in_standard_analysis", "bool"),
         C("Noteworthy", "is_noteworthy", "bool"),
         # lifetime and record links: what counts as operational compute on a date (marts.ai_clusters)
-        C("Decommissioned Date (if applicable)", "decommissioned_date"),  # a date or a month: see parse()
-        C("Superseded by", "superseded_by"),
-        C("Builds Upon", "builds_upon"),
+        C("Decommissioned Date (if applicable)", "decommissioned_date", "month_date"),
+        C("Superseded by", "superseded_by"),  # Name of the record (a later phase) that replaces this one
+        C("Builds Upon", "builds_upon"),  # Name of the record this one extends
         C("Possible Duplicate", "is_possible_duplicate", "bool"),
         C("Possible Duplicate Of", "possible_duplicate_of"),
         C("Exclude", "is_excluded", "bool"),
+        # reported vs estimated power and cost, and when a planned cluster is expected ("Planned H2 2026"):
+        # marts.national_compute and marts.national_compute_outlook
+        C("Reported Power Capacity (MW)", "reported_power_mw", "float"),
+        C("Calculated Power Capacity (MW)", "calculated_power_mw", "float"),
+        C("Reported Cost", "reported_cost_usd", "usd"),
+        C("Reported Cost (Inflation adjusted)", "reported_cost_inflation_adjusted_usd", "usd"),
+        C("Calculated Cost", "calculated_cost_usd", "usd"),
+        C("First Operational Date Note", "first_operational_date_note"),
     ),
 )
 
@@ -102,10 +115,11 @@ AI_AND_COMPUTE = Dataset(
     file_name="compute.csv",
     unique="result",
     columns=(
-        C("publication_date", "publication_date", "date"),
-        C("overall_peta_flop_days", "petaflop_s_days", "float"),
-        C("result", "result"),
+        C("publication_date", "publication_date", "date", required=True),
+        C("overall_peta_flop_days", "petaflop_s_days", "float", required=True),
+        C("result", "result"),  # the model/result name
     ),
+    derived=(Derived("training_compute_flop", "DOUBLE NOT NULL"),),  # petaflop_s_days x 8.64e19
 )
 
 DATASETS = (NOTABLE_AI_MODELS, GPU_CLUSTERS, AI_AND_COMPUTE)
@@ -122,36 +136,11 @@ def parse(file: SourceFile) -> ParsedFile:
     if dataset is None:
         raise SourceError(file.file_name, f"not an AI-compute file (expected one of {sorted(BY_FILE_NAME)})")
     parsed = csv_tables.parse(dataset, file)
-    if dataset is GPU_CLUSTERS:
-        rows = parsed.rows
-        rows["decommissioned_date"] = _dates_or_months(
-            rows, "decommissioned_date", "Decommissioned Date (if applicable)", file.file_name
-        )
     if dataset is AI_AND_COMPUTE:
         rows = parsed.rows
         rows.insert(2, "training_compute_flop", rows["petaflop_s_days"] * FLOP_PER_PETAFLOP_S_DAY)
         _require_positive(rows, "petaflop_s_days", "overall_peta_flop_days", file.file_name)
     return parsed
-
-
-def _dates_or_months(rows: pd.DataFrame, column: str, header: str, name: str) -> pd.Series:
-    """A calendar date, or a month ("2021-07", read as its first day): Epoch gives some dates to the month."""
-    import pandas as pd
-
-    def one(value: object, line: int) -> date | None:
-        if value is None or pd.isna(value):
-            return None
-        text = str(value).strip()
-        day = text + "-01" if re.fullmatch(r"\d{4}-\d{2}", text) else text
-        try:
-            return csv_tables.to_date(day, PLANNED_HORIZON)
-        except ValueError as exc:
-            problem = str(exc).replace(repr(day), repr(text))
-            raise SourceError(name, f"row at line {line}, column {header!r}: {problem}") from None
-
-    return pd.Series(
-        [one(v, int(line)) for v, line in zip(rows[column], rows["source_line"])], index=rows.index, dtype="object"
-    )
 
 
 def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -> None:
@@ -163,4 +152,4 @@ def _require_positive(rows: pd.DataFrame, column: str, header: str, name: str) -
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return load.parse_all(parse, files)
+    return parse_each(parse, files)

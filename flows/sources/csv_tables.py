@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile, describe_file
+from flows.files import ParsedFile, SourceFile, describe_file
 from flows.settings import Settings
 
 if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays pandas' ~0.3 s import
@@ -31,26 +31,87 @@ EARLIEST_DATE = date(1900, 1, 1)  # nothing in these datasets predates computing
 MISSING = {"", "nan", "NaN", "N/A", "n/a", "NA", "-", "None", "null"}
 
 
+_SQL_TYPES = {
+    "text": "VARCHAR",
+    "float": "DOUBLE",
+    "tflops": "DOUBLE",
+    "usd": "DOUBLE",
+    "int": "INTEGER",
+    "date": "DATE",
+    "month_date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "bool": "BOOLEAN",
+}
+# What every raw table of these sources ends with: where the row came from.
+LINEAGE_COLUMNS = (
+    ("source_line", "INTEGER NOT NULL"),  # the line the record starts on
+    ("original", "JSON NOT NULL"),  # every cell of the row as written
+    ("source_file", "VARCHAR NOT NULL"),
+    ("source_sha256", "VARCHAR NOT NULL"),
+    ("loaded_at", "TIMESTAMP NOT NULL"),
+    ("run_id", "VARCHAR NOT NULL"),
+)
+
+
 @dataclass(frozen=True)
 class Column:
-    header: str  # as written in the file
+    header: str  # as written in the newest file
     name: str  # column in the raw table
-    kind: str = "text"  # text | float | int | tflops | usd | date | timestamp | bool
+    # text | float | int | tflops (FLOP/s -> TFlop/s) | usd | date | month_date (a date, or a month read as
+    # its first day) | timestamp | bool
+    kind: str = "text"
+    aliases: tuple[str, ...] = ()  # what other versions of the file call it (Epoch renames headers)
+    required: bool = False  # every row has a value: the parser says which row lacks it; NOT NULL in the table
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column the parser computes from the declared ones (e.g. FLOP from petaflop/s-days)."""
+
+    name: str
+    sql_type: str
 
 
 @dataclass(frozen=True)
 class Dataset:
+    """One CSV source, declared once: the parser reads it by these columns and its raw table is made from
+    them (`ddl`), so the two cannot drift apart."""
+
     name: str  # raw.source_files.dataset
     table: str
     subdir: str  # under the bundled dir / directory / base URL
     file_name: str
     columns: tuple[Column, ...]
-    unique: str | None = None  # a header whose values must be unique
+    unique: str | None = None  # a column whose values must be present and unique
+    key: tuple[str, ...] | None = None  # the source's own key of a row; default: the unique column
+    derived: tuple[Derived, ...] = ()
     latest_date: Callable[[], date] = date.today  # dates after this are impossible
 
     @property
     def relative_path(self) -> str:
         return f"{self.subdir}/{self.file_name}"
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        if self.key is not None:
+            return self.key
+        return (self.unique,) if self.unique else ()
+
+    def column_types(self) -> dict[str, str]:
+        """Every column of the raw table with its SQL type (constraints included), in table order."""
+        declared = {
+            c.name: _SQL_TYPES[c.kind] + (" NOT NULL" if c.required or c.name == self.unique else "")
+            for c in self.columns
+        }
+        return {**declared, **{d.name: d.sql_type for d in self.derived}, **dict(LINEAGE_COLUMNS)}
+
+    def ddl(self) -> str:
+        body = ",\n    ".join(f"{name} {sql_type}" for name, sql_type in self.column_types().items())
+        return f"CREATE TABLE IF NOT EXISTS {self.table} (\n    {body}\n)"
 
 
 # --- sources -------------------------------------------------------------------
@@ -102,30 +163,34 @@ def parse(d: Dataset, file: SourceFile) -> ParsedFile:
     """One CSV -> typed rows for d.table plus the row as written in `original`."""
     name = file.file_name
     headers, records = read_records(file.path, name)
-    _require_columns(d, headers, name)
-    index = {h: j for j, h in enumerate(headers)}
+    index = _require_columns(d, headers, name)
     latest = d.latest_date()
 
     data: dict[str, list] = {c.name: [] for c in d.columns}
     original, lines = [], []
     for line, cells in records:
         for c in d.columns:
-            raw = cells[index[c.header]]
+            raw = cells[index[c.name]]
             try:
-                data[c.name].append(convert(raw, c.kind, latest))
+                value = convert(raw, c.kind, latest)
             except ValueError as exc:
-                raise SourceError(name, f"row at line {line}, column {c.header!r}: {exc}") from None
+                raise SourceError(name, f"row at line {line}, column {headers[index[c.name]]!r}: {exc}") from None
+            if value is None and c.required:
+                header = headers[index[c.name]]
+                raise SourceError(name, f"row at line {line}, column {header!r}: empty, but every row needs a {header}")
+            data[c.name].append(value)
         original.append(json.dumps(dict(zip(headers, cells)), ensure_ascii=False))
         lines.append(line)
 
     if d.unique:
-        _check_unique(d.unique, [cells[index[d.unique]].strip() for _, cells in records], lines, name)
+        j = index[d.unique]
+        _check_unique(headers[j], [cells[j].strip() for _, cells in records], lines, name)
     import pandas as pd
 
     frame = pd.DataFrame({c.name: _series(data[c.name], c.kind) for c in d.columns})
     frame["source_line"] = pd.Series(lines, dtype="Int64")
     frame["original"] = original
-    return ParsedFile(file=file, table=d.table, rows=frame)
+    return ParsedFile(file=file, table=d.table, rows=frame, key=d.row_key)
 
 
 def read_records(path: Path, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -164,11 +229,18 @@ def read_records(path: Path, name: str) -> tuple[list[str], list[tuple[int, list
     return headers, records
 
 
-def _require_columns(d: Dataset, headers: list[str], name: str) -> None:
-    wanted = [c.header for c in d.columns] + ([d.unique] if d.unique else [])
-    missing = sorted({h for h in wanted if h not in headers})
+def _require_columns(d: Dataset, headers: list[str], name: str) -> dict[str, int]:
+    """column name -> index of its header in the file: the first of its headers (newest name first) present."""
+    index, missing = {}, []
+    for c in d.columns:
+        j = next((headers.index(h) for h in c.headers if h in headers), None)
+        if j is None:
+            missing.append(" or ".join(repr(h) for h in c.headers))
+        else:
+            index[c.name] = j
     if missing:
-        raise SourceError(name, f"missing required column(s): {', '.join(repr(m) for m in missing)}")
+        raise SourceError(name, f"missing required column(s): {', '.join(sorted(missing))}")
+    return index
 
 
 def _check_unique(header: str, values: list[str], lines: list[int], name: str) -> None:
@@ -186,6 +258,7 @@ def _check_unique(header: str, values: list[str], lines: list[int], name: str) -
 # --- cells ---------------------------------------------------------------------
 
 _STRAY_CR = re.compile(r"\r(?!\n)")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _MDY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})\s*([ap]m)?)?$", re.IGNORECASE)
 
@@ -212,6 +285,12 @@ def convert(raw: str, kind: str, latest: date) -> object:
         raise ValueError(f"{raw!r} is not a boolean")
     if kind == "date":
         return to_date(value, latest)
+    if kind == "month_date":  # Epoch gives some dates to the month ("2021-07"): read as its first day
+        day = value + "-01" if _MONTH.match(value) else value
+        try:
+            return to_date(day, latest)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace(repr(day), repr(value))) from None
     if kind == "timestamp":
         return to_timestamp(value)
     raise AssertionError(f"unknown column kind {kind}")

@@ -1,15 +1,16 @@
 """Epoch AI hardware specs: ML hardware, the chip database, hardware prices.
 
-Peaks are stored in TFlop/s (`*_tflops`, FLOP/s / 1e12) so they compare with
-TOP500 Rmax/Rpeak directly; internode bandwidth stays in bit/s as Epoch gives
-it. Epoch AI data is CC BY 4.0 (see warehouse/sources/specs/SOURCES.md).
+Peaks are stored in TFlop/s (`*_tflops`, FLOP/s / 1e12, dense, no sparsity) so they compare with
+TOP500 Rmax/Rpeak directly; int8_tops is OP/s / 1e12; bytes and byte/s as given; internode bandwidth
+stays in bit/s as Epoch gives it; `last_modified` is UTC (the chip file gives m/d/yyyy h:mm am/pm, no
+zone). Each dataset is declared once here: the parser reads by it and its raw table is made from it.
+Epoch AI data is CC BY 4.0 (see warehouse/sources/specs/SOURCES.md).
 """
 
 from __future__ import annotations
 
-from flows import load
 from flows.errors import SourceError
-from flows.load import ParsedFile, SourceFile
+from flows.files import ParsedFile, SourceFile, parse_each
 from flows.settings import Settings
 from flows.sources import csv_tables
 from flows.sources.csv_tables import Column as C
@@ -17,7 +18,7 @@ from flows.sources.csv_tables import Dataset
 
 # Columns both Epoch hardware files share (same headers in both exports).
 _PEAKS = (
-    C("FP64 (double precision) performance (FLOP/s)", "fp64_tflops", "tflops"),
+    C("FP64 (double precision) performance (FLOP/s)", "fp64_tflops", "tflops"),  # vector/non-tensor FP64
     C("FP32 (single precision) performance (FLOP/s)", "fp32_tflops", "tflops"),
     C("TF32 (TensorFloat-32) performance (FLOP/s)", "tf32_tflops", "tflops"),
     C("FP16 (half precision) performance (FLOP/s)", "fp16_tflops", "tflops"),
@@ -32,7 +33,7 @@ ML_HARDWARE = Dataset(
     table="raw.epoch_ml_hardware",
     subdir="specs",
     file_name="ml_hardware.csv",
-    unique="Hardware name",
+    unique="hardware_name",
     columns=(
         C("Hardware name", "hardware_name"),
         C("Manufacturer", "manufacturer"),
@@ -40,10 +41,11 @@ ML_HARDWARE = Dataset(
         C("Release date", "release_date", "date"),
         C("Release price (USD)", "release_price_usd", "usd"),
         *_PEAKS,
-        C("Memory (bytes)", "memory_bytes", "float"),
+        # the 2025-12-17 export calls it "Memory size per board (Byte)", as the chip dataset does
+        C("Memory (bytes)", "memory_bytes", "float", aliases=("Memory size per board (Byte)",)),
         C("Memory bandwidth (byte/s)", "memory_bandwidth_bytes_per_s", "float"),
         C("Intranode bandwidth (byte/s)", "intranode_bandwidth_bytes_per_s", "float"),
-        C("Internode bandwidth (bit/s)", "internode_bandwidth_bits_per_s", "float"),
+        C("Internode bandwidth (bit/s)", "internode_bandwidth_bits_per_s", "float"),  # bit/s, not byte/s
         C("TDP (W)", "tdp_w", "float"),
         C("Foundry", "foundry"),
         C("Process size (nm)", "process_size_nm", "float"),
@@ -60,6 +62,7 @@ CHIPS = Dataset(
     file_name="Chip dataset-Grid view.csv",
     # Not unique: Epoch's snapshot repeats 6 names (a curated row and a stub);
     # stg_epoch__chips keeps the curated one. Rows without a name are dropped there.
+    key=("hardware_name",),
     columns=(
         C("Hardware name", "hardware_name"),
         C("Manufacturer", "manufacturer"),
@@ -76,7 +79,7 @@ CHIPS = Dataset(
         C("Boost clock (MHz)", "boost_clock_mhz", "float"),
         C("Process size (nm)", "process_size_nm", "float"),
         C("Number of transistors (millions)", "transistors_millions", "float"),
-        C("ML hardware", "is_ml_hardware", "bool"),
+        C("ML hardware", "is_ml_hardware", "bool"),  # 'checked' = also in ml_hardware.csv
         C("Link to datasheet", "datasheet_url"),
         C("Last modified", "last_modified", "timestamp"),
     ),
@@ -128,4 +131,4 @@ def parse(file: SourceFile) -> ParsedFile:
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every file first (raises SourceErrors naming each bad file) so a bad file loads nothing."""
-    return load.parse_all(parse, files)
+    return parse_each(parse, files)

@@ -9,7 +9,6 @@ column map in `top500_columns`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -18,11 +17,19 @@ from typing import TYPE_CHECKING
 import orjson
 from python_calamine import CalamineWorkbook
 
-from flows import load
 from flows.errors import SourceError, SourceErrors
-from flows.load import ParsedFile, SourceFile, describe_file
+from flows.files import ParsedFile, SourceFile, describe_file, parse_each
 from flows.settings import Settings
 from flows.sources import cleaning
+from flows.sources.top500_calendar import (
+    DATASET,
+    FILE_NAME,
+    edition_of,
+    expected_lists,
+    file_key,
+    file_name_for,
+    list_date_of,
+)
 from flows.sources.top500_columns import (
     BY_HEADER,
     COLUMNS,
@@ -36,55 +43,8 @@ if TYPE_CHECKING:  # imported where a file is parsed: a no-op run never pays the
 
 log = logging.getLogger(__name__)
 
-DATASET = "top500"
 TABLE = "raw.top500_entries"
-FIRST_LIST = date(1993, 6, 1)
-LAST_XLS_LIST = date(2019, 11, 1)  # top500.org switched to .xlsx with 2020-06
-FILE_NAME = re.compile(r"^TOP500_(\d{4})(\d{2})\.xlsx?$", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 10
-
-
-# --- the list calendar -------------------------------------------------------
-
-# The "June" list comes out at ISC, which some years is in May (2022-2024):
-# expect it from May 1 so a May run looks for it (a 404 for the newest list is fine).
-EXPECTED_FROM = {6: (5, 1), 11: (11, 1)}
-
-
-def expected_lists(today: date) -> list[date]:
-    """Every June and November list from 1993-06 that may be out by `today`."""
-    dates = []
-    for year in range(FIRST_LIST.year, today.year + 1):
-        for month, (from_month, from_day) in EXPECTED_FROM.items():
-            if date(year, from_month, from_day) <= today:
-                dates.append(date(year, month, 1))
-    return dates
-
-
-def edition_of(list_date: date) -> int:
-    """1 for 1993-06, 2 for 1993-11, ... (the number top500.org gives each list)."""
-    return (list_date.year - FIRST_LIST.year) * 2 + (1 if list_date.month == 6 else 2)
-
-
-def file_name_for(list_date: date) -> str:
-    ext = "xls" if list_date <= LAST_XLS_LIST else "xlsx"
-    return f"TOP500_{list_date:%Y%m}.{ext}"
-
-
-def list_date_of(file_name: str) -> date:
-    match = FILE_NAME.match(file_name)
-    if not match:
-        raise SourceError(file_name, "file name is not TOP500_YYYYMM.xls or TOP500_YYYYMM.xlsx")
-    year, month = int(match[1]), int(match[2])
-    if month not in (6, 11) or year < FIRST_LIST.year:
-        raise SourceError(
-            file_name, f"no TOP500 list is published for {year}-{month:02d} (lists are June and November since 1993)"
-        )
-    return date(year, month, 1)
-
-
-def file_key(list_date: date) -> str:
-    return f"{list_date:%Y-%m}"
 
 
 # --- sources -----------------------------------------------------------------
@@ -126,11 +86,17 @@ def skipped_files(source: str, settings: Settings) -> list[str]:
 
 
 def _strays(directory: Path) -> list[str]:
-    """Not a list file, not hidden, not the snapshot's own notes (*.md)."""
+    """Not a list file (TOP500 or Green500), not hidden, not the snapshot's own notes (*.md)."""
+    from flows.sources.green500 import is_list_file as is_green500_file
+
     return sorted(
         p.name
         for p in directory.iterdir()
-        if p.is_file() and not FILE_NAME.match(p.name) and not p.name.startswith(".") and not p.name.endswith(".md")
+        if p.is_file()
+        and not FILE_NAME.match(p.name)
+        and not is_green500_file(p.name)
+        and not p.name.startswith(".")
+        and not p.name.endswith(".md")
     )
 
 
@@ -261,7 +227,7 @@ def parse(file: SourceFile) -> ParsedFile:
     frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
     frame.insert(1, "edition", edition_of(list_date))
     frame["original"] = [orjson.dumps(dict(zip(headers, row))).decode() for _, row in body]  # rows as read
-    return ParsedFile(file=file, table=TABLE, rows=frame)
+    return ParsedFile(file=file, table=TABLE, rows=frame, key=("rank",))
 
 
 def _has_data(row: list) -> bool:
@@ -424,4 +390,4 @@ def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> N
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
     """Parse every list; report all bad files together, load none of them."""
-    return load.parse_all(parse, files)
+    return parse_each(parse, files)

@@ -18,10 +18,10 @@ from pathlib import Path
 import requests
 
 from flows.errors import SourceError, SourceErrors
-from flows.load import SourceFile, describe_file
+from flows.files import SourceFile, describe_file
 from flows.settings import Settings
 from flows.sources import cleaning, fetch
-from flows.sources.top500 import (
+from flows.sources.top500_calendar import (
     DATASET,
     expected_lists,
     file_key,

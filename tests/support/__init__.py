@@ -1,1 +1,2 @@
-"""Helpers the tests share: generated inputs that real files cannot give (lists not published yet)."""
+"""Helpers the tests share: warehouses and lists to start from, the lists after them (generated), servers,
+workbook edits, tools."""

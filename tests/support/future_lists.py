@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 
 from python_calamine import CalamineWorkbook
 
-from flows.sources.top500 import edition_of, file_name_for, list_date_of
+from flows.sources.top500_calendar import edition_of, file_name_for, list_date_of
 
 SHEET = "xl/worksheets/sheet1.xml"
 WORKBOOK = "xl/workbook.xml"

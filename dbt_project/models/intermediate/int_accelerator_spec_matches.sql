@@ -4,7 +4,7 @@
 -- match_priority wins (curated facts, then Epoch ML hardware, then the chip database).
 with accelerators as (
     select distinct accelerator
-    from {{ source('raw', 'top500_entries') }}
+    from {{ ref('stg_top500__list_entries') }}
     where accelerator is not null
 ),
 

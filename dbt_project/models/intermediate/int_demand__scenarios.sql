@@ -3,7 +3,7 @@
 -- (aggregate Rmax fits of marts.performance_trend, prefixed top500_), world and per country, and AI compute
 -- supply (AI-cluster H100-equivalent fits since 2019-06, prefixed ai_clusters_), world and South Korea.
 with curated as (
-    select * from {{ ref('demand_scenarios') }}
+    select * from {{ ref('curated_demand_scenarios') }}
 ),
 
 fits as (
@@ -72,7 +72,8 @@ select
     anchor_model,
     anchor_flop,
     anchor_date,
-    source
+    source,
+    definition
 from curated
 
 union all
@@ -94,7 +95,9 @@ select
     || window_end
     || ', n = '
     || n
-    || '); marts.demand_growth_fits'
+    || '); marts.demand_growth_fits',
+    'Least-squares trend of the training compute (FLOP) of ' || selection_description || ', '
+    || strftime(window_start, '%Y-%m') || ' to ' || strftime(window_end, '%Y-%m') || ', continued.'
 from fits
 
 union all
@@ -110,7 +113,8 @@ select
     null,
     null,
     null,
-    'TOP500 aggregate Rmax of ' || country || ', log-linear fit over era ' || era || ' (marts.performance_trend)'
+    'TOP500 aggregate Rmax of ' || country || ', log-linear fit over era ' || era || ' (marts.performance_trend)',
+    'The TOP500 aggregate Rmax of ' || country || ' growing at its trend over era ' || era || '.'
 from supply
 where slope_ln_per_year > 0
 
@@ -127,6 +131,12 @@ select
     null,
     null,
     'H100-equivalents of the operational AI clusters of ' || country || ' (Epoch AI), log-linear fit from '
-    || strftime(first_list_date, '%Y-%m') || ' to ' || strftime(last_list_date, '%Y-%m') || ' (marts.performance_trend)'
+    || strftime(first_list_date, '%Y-%m')
+    || ' to '
+    || strftime(last_list_date, '%Y-%m')
+    || ' (marts.performance_trend)',
+    'The AI compute (H100-equivalents of the operational Epoch GPU clusters) of '
+    || case when country = 'World' then 'the world' else country end
+    || ' growing at its trend since 2019-06.'
 from ai_cluster_trend
 where slope_ln_per_year > 0

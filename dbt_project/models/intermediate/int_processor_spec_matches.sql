@@ -3,7 +3,7 @@
 -- (cores and clock dropped). Epoch CPU rows carry release date, TDP and process, not FLOP/s.
 with processors as (
     select distinct processor
-    from {{ source('raw', 'top500_entries') }}
+    from {{ ref('stg_top500__list_entries') }}
     where processor is not null
 ),
 

@@ -5,7 +5,7 @@ with entries as (
         entries.list_date,
         entries.rmax_tflops,
         matches.accelerator_spec_name is not null as is_matched
-    from {{ source('raw', 'top500_entries') }} as entries
+    from {{ ref('stg_top500__list_entries') }} as entries
     inner join {{ ref('int_accelerator_spec_matches') }} as matches on matches.accelerator = entries.accelerator
     where entries.list_date >= date '2012-06-01'
 ),

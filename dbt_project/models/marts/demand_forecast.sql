@@ -1,5 +1,6 @@
--- Each growth scenario (int_demand__scenarios) month by month from the base date: multiplier relative to the
--- base date, ratio to the baseline scenario, and implied training FLOP where the scenario has an anchor model.
+-- Each growth scenario (int_demand__scenarios), demand or supply, month by month from the base date: growth
+-- relative to the base date, ratio to the baseline scenario, and implied training FLOP where the scenario has an
+-- anchor model.
 -- vars: demand_base_date (default: the latest TOP500 list), demand_horizon_months (default 120),
 -- demand_baseline_scenario (default openai_2018).
 {%- set base_date = var('demand_base_date', none) %}
@@ -44,10 +45,11 @@ select
     grid.base_date,
     grid.months_ahead,
     grid.forecast_date,
-    grid.growth_factor,
-    grid.period_months,
+    -- one convention for every scenario, however its source states the rate (per doubling, per 12 months)
+    exp(12 * grid.log_growth_per_month) as annual_growth_factor,
+    ln(2) / grid.log_growth_per_month as doubling_time_months,
     grid.log_growth_per_month,
-    exp(grid.log_growth_per_month * grid.months_ahead) as demand_multiplier,
+    exp(grid.log_growth_per_month * grid.months_ahead) as growth_multiplier,
     '{{ var("demand_baseline_scenario", "openai_2018") }}' as baseline_scenario,
     exp((grid.log_growth_per_month - baseline.log_growth_per_month) * grid.months_ahead) as ratio_to_baseline,
     grid.anchor_model,

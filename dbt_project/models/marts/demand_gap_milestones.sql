@@ -6,7 +6,8 @@ with gap as (
 
 pairs as (
     select distinct
-        demand_scenario, supply_scenario, supply_kind, supply_country, base_date, gap_log_growth_per_month
+        demand_scenario, supply_scenario, supply_kind, supply_country, base_date, gap_log_growth_per_month,
+        is_recommended_pair
     from gap
 ),
 
@@ -49,7 +50,8 @@ select
     (exact.base_date + to_days((round(exact.crossing_months_exact * 365.25 / 12))::integer))::date
         as crossing_date_exact,
     first_months.first_month_at_or_above,
-    (exact.base_date + to_months(first_months.first_month_at_or_above::integer))::date as first_month_date
+    (exact.base_date + to_months(first_months.first_month_at_or_above::integer))::date as first_month_date,
+    exact.is_recommended_pair
 from exact
 left join first_months
     on

@@ -37,7 +37,8 @@ fitted as (
         fits.annual_growth_factor_upper_95 as annual_growth_factor_upper,
         0.95 as interval_level,
         'least squares of ln(training FLOP) on publication year; 95% interval from Student''s t with n - 2 df'
-            as citation
+            as citation,
+        fits.intercept_ln
     from fits
     inner join windows using (selection)
 ),
@@ -61,7 +62,8 @@ published as (
         coalesce(annual_growth_factor_lower, pow(2, 12 / doubling_time_months_upper)) as annual_growth_factor_lower,
         coalesce(annual_growth_factor_upper, pow(2, 12 / doubling_time_months_lower)) as annual_growth_factor_upper,
         interval_level,
-        citation
+        citation,
+        null::double as intercept_ln
     from {{ ref('published_compute_trends') }}
 ),
 
@@ -93,7 +95,8 @@ select
     combined.annual_growth_factor_lower,
     combined.annual_growth_factor_upper,
     combined.interval_level,
-    combined.citation
+    combined.citation,
+    combined.intercept_ln
 from (
     select * from fitted
     union all

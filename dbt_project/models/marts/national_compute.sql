@@ -131,6 +131,37 @@ covered as (
         case when is_within_epoch_coverage then top500_h100e + coalesce(unlisted_cluster_h100e, 0) end as total_h100e
     from combined
 
+),
+
+-- power, cost and ownership of the same units (int_national_compute__units: the counted ones for the totals,
+-- every operational cluster for the ai_cluster_ columns)
+units as (
+
+    select
+        list_date,
+        country,
+        sum(power_mw) filter (where is_counted_in_total) as power_mw,
+        sum(power_mw) filter (where is_counted_in_total and power_basis = 'reported') as power_reported_mw,
+        sum(hardware_cost_usd) filter (where is_counted_in_total) as hardware_cost_usd,
+        sum(hardware_cost_usd) filter (where is_counted_in_total and hardware_cost_basis = 'reported')
+            as hardware_cost_reported_usd,
+        sum(power_mw) filter (where unit_kind = 'ai_cluster') as ai_cluster_power_mw,
+        sum(hardware_cost_usd) filter (where unit_kind = 'ai_cluster') as ai_cluster_hardware_cost_usd,
+        sum(h100e) filter (where unit_kind = 'ai_cluster' and ownership = 'private') as ai_cluster_private_h100e,
+        sum(h100e) filter (where unit_kind = 'ai_cluster' and ownership = 'public') as ai_cluster_public_h100e
+    from {{ ref('int_national_compute__units') }}
+    group by list_date, country
+
+),
+
+with_units as (
+
+    select
+        covered.*,
+        units.* exclude (list_date, country)
+    from covered
+    left join units using (list_date, country)
+
 )
 
 select
@@ -161,5 +192,19 @@ select
     end::integer
         as rank_by_rmax,
     is_within_epoch_coverage,
-    epoch_data_until
-from covered
+    epoch_data_until,
+    case when is_within_epoch_coverage then coalesce(power_mw, 0) end::double as power_mw,
+    case when is_within_epoch_coverage then coalesce(power_reported_mw, 0) end::double as power_reported_mw,
+    (100.0 * coalesce(power_reported_mw, 0) / nullif(power_mw, 0))::double as power_reported_pct,
+    case when is_within_epoch_coverage then coalesce(hardware_cost_usd, 0) end::double as hardware_cost_usd,
+    case when is_within_epoch_coverage then coalesce(hardware_cost_reported_usd, 0) end::double
+        as hardware_cost_reported_usd,
+    (100.0 * coalesce(hardware_cost_reported_usd, 0) / nullif(hardware_cost_usd, 0))::double
+        as hardware_cost_reported_pct,
+    case when is_within_epoch_coverage then coalesce(ai_cluster_power_mw, 0) end::double as ai_cluster_power_mw,
+    case when is_within_epoch_coverage then coalesce(ai_cluster_hardware_cost_usd, 0) end::double
+        as ai_cluster_hardware_cost_usd,
+    case when is_within_epoch_coverage then coalesce(ai_cluster_private_h100e, 0) end::double
+        as ai_cluster_private_h100e,
+    case when is_within_epoch_coverage then coalesce(ai_cluster_public_h100e, 0) end::double as ai_cluster_public_h100e
+from with_units

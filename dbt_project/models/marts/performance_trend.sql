@@ -1,6 +1,7 @@
 -- Log-linear fits ln(Rmax) = a + b * year of the performance-development series,
 -- for the whole history and per era, and of the top countries' aggregate Rmax; of AI-cluster
--- compute (H100-equivalents, marts.national_compute) since 2019-06, world and per country.
+-- compute (H100-equivalents, marts.national_compute), its site power and hardware cost, since 2019-06, world and
+-- per country.
 -- Scope energy fits the Green500 #1 and median efficiency (GFlops/W) the same way.
 with development as (
 
@@ -120,6 +121,45 @@ ai_cluster_points as (
 
 ),
 
+-- the same clusters' site power (MW) and hardware cost (USD), carried in value_tflops like H100-equivalents
+ai_cluster_cost_points as (
+
+    select
+        'global' as scope,
+        'World' as country,
+        series,
+        list_date,
+        extract(year from list_date) + (extract(month from list_date) - 1) / 12.0 as list_year_fraction,
+        sum(value_tflops) as value_tflops
+    from national
+    unpivot (
+        value_tflops for series in (
+            ai_cluster_power_mw as ai_cluster_power_mw,
+            ai_cluster_hardware_cost_usd as ai_cluster_hardware_cost_usd
+        )
+    )
+    group by series, list_date
+
+    union all
+
+    select
+        'country',
+        national.country,
+        national.series,
+        national.list_date,
+        extract(year from national.list_date) + (extract(month from national.list_date) - 1) / 12.0,
+        national.value_tflops
+    from national
+    unpivot (
+        value_tflops for series in (
+            ai_cluster_power_mw as ai_cluster_power_mw,
+            ai_cluster_hardware_cost_usd as ai_cluster_hardware_cost_usd
+        )
+    ) as national
+    inner join ai_countries using (country)
+
+),
+
 points as (
 
     select * from global_points
@@ -129,6 +169,8 @@ points as (
     select * from energy_points
     union all
     select * from ai_cluster_points
+    union all
+    select * from ai_cluster_cost_points
 
 ),
 
@@ -169,7 +211,7 @@ fits as (
     where
         points.value_tflops > 0
         and case
-            when points.series = 'ai_cluster_h100e' then eras.era = 'since_2019_06'
+            when starts_with(points.series, 'ai_cluster_') then eras.era = 'since_2019_06'
             else
                 eras.era <> 'since_2019_06'
                 and (points.scope in ('global', 'energy') or eras.era in ('all', 'after_2013'))

@@ -1,7 +1,7 @@
 -- Accelerator strings with no spec, largest Rmax first: the worklist for new aliases or curated facts.
 with entries as (
     select entries.*
-    from {{ source('raw', 'top500_entries') }} as entries
+    from {{ ref('stg_top500__list_entries') }} as entries
     inner join {{ ref('int_accelerator_spec_matches') }} as matches on matches.accelerator = entries.accelerator
     where matches.accelerator_spec_name is null
 ),

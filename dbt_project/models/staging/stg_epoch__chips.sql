@@ -21,33 +21,25 @@ ranked as (
 
 renamed as (
     select
-        hardware_name,
-        manufacturer,
+        * exclude (
+            hardware_type,
+            is_ml_hardware,
+            memory_bytes,
+            memory_bandwidth_bytes_per_s,
+            intranode_bandwidth_bytes_per_s,
+            internode_bandwidth_bits_per_s,
+            name_rank,
+            source_line,
+            original,
+            source_sha256,
+            run_id
+        ),
         nullif(hardware_type, '') as hardware_type,
         coalesce(hardware_type = 'CPU', false) and hardware_name not ilike '%xeon phi%' as is_cpu,
-        release_date,
-        release_price_usd,
-        fp64_tflops,
-        fp32_tflops,
-        tf32_tflops,
-        fp16_tflops,
-        tensor_fp16_bf16_tflops,
-        fp8_tflops,
-        fp4_tflops,
-        int8_tops,
+        coalesce(is_ml_hardware, false) as is_ml_hardware,
         memory_bytes / 1e9 as memory_gb,
         memory_bandwidth_bytes_per_s / 1e9 as memory_bandwidth_gb_per_s,
-        internode_bandwidth_bits_per_s / 1e9 as internode_bandwidth_gbit_per_s,
-        tdp_w,
-        base_clock_mhz,
-        boost_clock_mhz,
-        process_size_nm,
-        transistors_millions,
-        coalesce(is_ml_hardware, false) as is_ml_hardware,
-        datasheet_url,
-        last_modified,
-        source_file,
-        loaded_at
+        internode_bandwidth_bits_per_s / 1e9 as internode_bandwidth_gbit_per_s
     from ranked
     where name_rank = 1
 )

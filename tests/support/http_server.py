@@ -18,6 +18,7 @@ from functools import partial
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from flows.sources import green500
 from flows.sources.top500 import list_date_of
 
 
@@ -31,7 +32,8 @@ class Fault:
 
 @dataclass
 class Top500Site:
-    """Files served at /lists/top500/YYYY/MM/download/NAME; everything else is 404."""
+    """TOP500 files served at /lists/top500/YYYY/MM/download/NAME and Green500 files at /files/green500/NAME, as
+    top500.org lays them out; everything else is 404."""
 
     files: dict[str, Path] = field(default_factory=dict)
     faults: dict[str, Fault] = field(default_factory=dict)
@@ -44,6 +46,9 @@ class Top500Site:
             self.add_file(path)
 
     def add_file(self, path: Path) -> None:
+        if green500.is_list_file(path.name):
+            self.files[f"/files/green500/{path.name}"] = path
+            return
         d = list_date_of(path.name)
         self.files[f"/lists/top500/{d:%Y/%m}/download/{path.name}"] = path
 
