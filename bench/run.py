@@ -239,7 +239,7 @@ def synthetic_lists(dst: Path, factor: int) -> Path:
         e["list"] for e in json.loads((ROOT / "expectations" / "top500_rmax_tolerance.json").read_text())["exceptions"]
     }
     paths = sorted(BUNDLED.iterdir())
-    years = [top500.list_date_of(p.name).year for p in paths]
+    years = [top500_calendar.list_date_of(p.name).year for p in paths]
     span = years[-1] - years[0] + 1  # years the real lists cover (34 to 2026), so copies never collide
     for i, path in enumerate(paths):
         d = top500_calendar.list_date_of(path.name)

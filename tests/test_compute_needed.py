@@ -1,4 +1,4 @@
-"""Power, cost, ownership, the outlook and what keeping up would take, on all 67 real lists and Epoch's real files.
+"""Power, cost, ownership, the outlook and what keeping up would take, on every bundled list and Epoch's real files.
 
 Figures are recomputed here from the raw and list-grain tables (with pandas-free Python) and compared with the
 marts: the reported-vs-estimated split of power and cost, the planned dates, one scenario by hand.
