@@ -92,10 +92,13 @@ def _raw_clusters(con) -> dict[str, dict]:
 
 
 def _site_factor(con, clusters: dict[str, dict]) -> float:
-    """Epoch's reported capacity / the matched system's median listed power, the median over such clusters."""
+    """Epoch's reported capacity / the matched system's median listed power on the lists the Epoch data covers,
+    the median over such clusters."""
     listed = dict(
         con.execute("""select system_key, median(power_kw) / 1000 from marts.list_entries
-                       where power_kw > 0 group by system_key""").fetchall()
+                       where power_kw > 0
+                         and list_date <= (select max(epoch_data_until) from marts.national_compute)
+                       group by system_key""").fetchall()
     )
     return statistics.median(
         c["reported_power_mw"] / listed[c["top500_system_key"]]

@@ -2,6 +2,9 @@
 -- The shared Epoch <-> TOP500 match finds the listed systems (Frontier, Perlmutter, Summit, Selene, El
 -- Capitan, Samsung SSC-21, and the listed systems that were once "announced": Azure Eagle, Eni HPC5,
 -- Dammam-7, Pangea III, DeepL Mercury, Nebius ISEG2) and leaves Naver's DGX SuperPOD, never listed, unmatched.
+-- A record matches by a GPU count the system had on one of its lists: NSCC ASPIRE 2A Phase 1 (256 GPUs) is the
+-- system's 2022-06 entry, its Phase 2 (352) the later ones, and JUWELS-Booster (3,744 GPUs on 2020-11) stays
+-- matched whatever later lists print for the machine.
 -- Checked when the cluster is in the loaded Epoch file and the system's first list is loaded.
 with expected as (
     select * from (
@@ -20,6 +23,9 @@ with expected as (
         ('TotalEnergies Pangea III', 'PANGEA III', '2019-06'),
         ('DeepL Mercury', 'DeepL Mercury', '2023-11'),
         ('Nebius ISEG2', 'ISEG2', '2025-06'),
+        ('NSCC ASPIRE 2A Phase 1', 'ASPIRE 2A (GPU Partition)', '2022-06'),
+        ('NSCC ASPIRE 2A Phase 2', 'ASPIRE 2A (GPU Partition)', '2022-11'),
+        ('JUWELS-Booster', 'JUWELS Booster Module', '2020-11'),
         ('Naver DGX Superpod', null, '2020-11')
     ) as e (cluster_name, system_name, list_label)
 ),
