@@ -1,8 +1,11 @@
 """The lists after the bundled ones, through the scheduled path: `top500 run` (the CLI, the Prefect flow, every
-gate, dbt, publish) on a warehouse of the bundled lists takes in 2026-11, then 2027-06, then 2027-11, one run each,
-from a directory and over HTTP. The lists come from tests/support/future_lists.py, which says what it did to each
-(who left, who is new, the upgraded system, the new country, the accelerator no spec knows); the marts must show
-exactly that. Also the awkward days: a list missing between, a June list out in July, the same list again."""
+gate, dbt, publish) on a warehouse of the bundled lists takes in the next three lists (2026-11, 2027-06 and 2027-11
+after the bundled 2026-06), one run each, from a directory and over HTTP, each with its official Green500 list, and
+from the directory with the HPL-MxP results page that adds the list's table. The lists come from
+tests/support/future_lists.py, which says what it did to each (who left, who is new, the upgraded system, the new
+country, the accelerator no spec knows, the Green500 #1, the HPL-MxP results); the marts must show exactly that,
+and a list past the end of the Epoch cluster data leaves the compute outlook and what keeping up would take as they
+were. Also the awkward days: a list missing between, a June list out in July, the same list again."""
 
 from __future__ import annotations
 
@@ -16,25 +19,50 @@ import duckdb
 import pytest
 
 from flows.files import describe_file, sha256_of
-from flows.settings import Settings
-from flows.sources import top500, top500_calendar
+from flows.settings import PROJECT_ROOT, Settings
+from flows.sources import green500, hpl_mxp, top500, top500_calendar
 from support.future_lists import FutureList, History, future_lists
 from support.http_server import ServerThread, Top500Site
-from support.warehouses import BUNDLED_LISTS, copy_bundled
+from support.warehouses import BUNDLED_KEYS, BUNDLED_LISTS, copy_bundled
 
 pytestmark = pytest.mark.slow
 
-NEWEST_BUNDLED = BUNDLED_LISTS / "TOP500_202606.xlsx"
-BUNDLED_COUNT = len(list(BUNDLED_LISTS.glob("TOP500_*.xls*")))
-# The day a run looks for each list: the calendar expects it from then (and nothing after it).
-RUN_ON = {"2026-11": "2026-12-01", "2027-06": "2027-07-15", "2027-11": "2027-12-01"}
+SOURCES = PROJECT_ROOT / "warehouse" / "sources"
+BUNDLED_GREEN500 = SOURCES / "green500" / "raw"
+NEWEST_BUNDLED = sorted(BUNDLED_LISTS.glob("TOP500_*.xls*"))[-1]  # TOP500_202606.xlsx today
+BUNDLED_COUNT = len(BUNDLED_KEYS)
+
+
+def run_on(fl: FutureList) -> str:
+    """The day a scheduled run takes `fl` in: the calendar expects it by then, and no list after it."""
+    return f"{fl.list_date.year}-{'12-01' if fl.list_date.month == 11 else '07-15'}"
 
 
 @pytest.fixture(scope="module")
 def future(tmp_path_factory) -> list[FutureList]:
-    """2026-11, 2027-06 and 2027-11, each derived from the one before, the first from the newest bundled list."""
+    """The three lists after the newest bundled one, each derived from the one before, each with its official
+    Green500 list and the HPL-MxP results page that adds its table."""
     history = History.of(sorted(BUNDLED_LISTS.glob("TOP500_*.xls*")))
-    return future_lists(NEWEST_BUNDLED, tmp_path_factory.mktemp("future"), 3, history=history)
+    return future_lists(
+        NEWEST_BUNDLED,
+        tmp_path_factory.mktemp("future"),
+        3,
+        history=history,
+        green500_template=sorted(BUNDLED_GREEN500.glob("green500_top_*.xlsx"))[-1],
+        hpl_mxp_page_before=SOURCES / "hpl_mxp" / "hpl-mxp-results.md",
+    )
+
+
+def _reference_dir(root: Path) -> Path:
+    """The bundled reference sources' layout (specs/, ai_compute/, hpl_mxp/), to put a newer results page in."""
+    for sub in ("specs", "ai_compute", "hpl_mxp"):
+        shutil.copytree(SOURCES / sub, root / sub)
+    return root
+
+
+def _rounded(rows: list[tuple]) -> list[tuple]:
+    """Rows with floats to 9 significant digits: the same figures summed in another order compare equal."""
+    return [tuple(float(f"{v:.9g}") if isinstance(v, float) else v for v in row) for row in rows]
 
 
 @dataclass
@@ -45,6 +73,13 @@ class Published:
     keys: dict[str, tuple[str, int]]  # System ID -> (system_key, lists_on)
     coverage: float
     sha256: str
+    outlook: list[tuple]  # marts.national_compute_outlook, then marts.compute_needed, row for row
+    needed: list[tuple]
+    hpl_mxp: list[tuple]  # the HPL-MxP results of the lists loaded so far, with the entry each names
+
+
+HPL_MXP_ROWS = """select list_label, hpl_mxp_rank, computer, hpl_mxp_eflops, top500_rank, system_key, top500_link_rule
+                  from marts.hpl_mxp where list_label <= ? order by list_label, hpl_mxp_rank"""
 
 
 def _state(db: Path) -> Published:
@@ -61,6 +96,11 @@ def _state(db: Path) -> Published:
             },
             coverage=con.execute("select rmax_share_matched from marts.accelerator_match_coverage").fetchone()[0],
             sha256=sha256_of(db),
+            outlook=_rounded(con.execute("select * from marts.national_compute_outlook order by all").fetchall()),
+            needed=_rounded(con.execute("select * from marts.compute_needed order by all").fetchall()),
+            hpl_mxp=con.execute(
+                HPL_MXP_ROWS, [con.execute("select max(list_label) from marts.list_entries").fetchone()[0]]
+            ).fetchall(),
         )
 
 
@@ -69,12 +109,15 @@ def _start_from_the_bundled_lists(cli, published: Settings) -> None:
     shutil.copytree(published.warehouse_dir, cli.warehouse, symlinks=True)
 
 
-def _run_and_check(cli, fl: FutureList, source: str, extra_env: dict | None = None) -> dict:
-    """One scheduled run that must take in `fl`; every fact the generator reports is checked on the marts."""
+def _run_and_check(
+    cli, fl: FutureList, source: str, extra_env: dict | None = None, reference: str | None = None
+) -> dict:
+    """One scheduled run that must take in `fl` (with its Green500 list; with its HPL-MxP table when `reference`
+    holds the page); every fact the generator reports is checked on the marts."""
     db = cli.warehouse / "top500.duckdb"
     before = _state(db)
     started = time.monotonic()
-    run = cli("run", "--source", source, extra_env=extra_env)
+    run = cli("run", "--source", source, *(("--reference-source", reference) if reference else ()), extra_env=extra_env)
     seconds = time.monotonic() - started
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert "Traceback" not in run.stdout + run.stderr
@@ -185,6 +228,43 @@ def _run_and_check(cli, fl: FutureList, source: str, extra_env: dict | None = No
         ) == (fl.label, len(fl.unknown_accelerator_entries))
         coverage = one("select rmax_share_matched from marts.accelerator_match_coverage")[0]
         assert coverage < before.coverage
+        # its official Green500 list: whole in marts.green500, counted in energy_development, the #1 linked to its
+        # entry by System ID
+        green = fl.green500
+        assert one("select count(*), count(system_key) from marts.green500 where list_label = ?", fl.label) == (
+            green.ranked,
+            green.ranked,
+        )
+        assert one(
+            """select g.top500_rank, g.system_key = e.system_key, g.top500_link_rule, g.energy_efficiency_gflops_per_w
+               from marts.green500 as g join marts.list_entries as e using (list_date)
+               where g.list_label = ? and g.green500_rank = 1 and e.system_id = ?""",
+            fl.label,
+            green.first.system_id,
+        ) == (green.first.rank, True, "system_id", pytest.approx(green.first_efficiency))
+        assert one(
+            "select green500_entries, green500_rank1_system_key is not null from marts.energy_development "
+            "where list_label = ?",
+            fl.label,
+        ) == (green.ranked, True)
+        # HPL-MxP: the results of earlier lists as they were; this list's, when the page has them, each linked to
+        # the entry at its printed rank by name
+        mxp = con.execute(HPL_MXP_ROWS, [fl.label]).fetchall()
+        assert [r for r in mxp if r[0] != fl.label] == before.hpl_mxp
+        if reference:
+            assert [(r[1], r[2], r[3], r[4], r[6]) for r in mxp if r[0] == fl.label] == [
+                (m.rank, m.entry.name, m.hpl_mxp_eflops, m.entry.rank, "name") for m in fl.hpl_mxp.results
+            ]
+            assert all(
+                r[5] == now[m.entry.system_id][0] for r, m in zip(mxp[-len(fl.hpl_mxp.results) :], fl.hpl_mxp.results)
+            )
+        # a list past the end of the Epoch cluster data moves neither the outlook's base date nor what keeping up
+        # would take: both marts are row for row what they were
+        assert _rounded(con.execute("select * from marts.national_compute_outlook order by all").fetchall()) == (
+            before.outlook
+        )
+        assert _rounded(con.execute("select * from marts.compute_needed order by all").fetchall()) == before.needed
+        assert before.outlook and before.needed
     assert f"accelerator spec coverage 2012-06..{fl.label}: {coverage:.2%} of accelerated Rmax matched" in run.stdout
     return {"list": fl.label, "exit": run.returncode, "headline": headline, "seconds": round(seconds, 1)}
 
@@ -196,84 +276,107 @@ def _report(request, runs: list[dict]) -> None:
     request.node.user_properties.append(("future_runs", runs))
 
 
+def _with_green500(directory: Path) -> Path:
+    """`directory` with the bundled official Green500 lists beside its TOP500 lists, as top500.org has them."""
+    for path in BUNDLED_GREEN500.glob("green500_top_*.xlsx"):
+        shutil.copy2(path, directory / path.name)
+    return directory
+
+
+def _file_url(base: str, name: str) -> str:
+    d = top500_calendar.list_date_of(name)
+    return f"{base}/lists/top500/{d:%Y/%m}/download/{name}"
+
+
 def test_the_next_three_lists_load_from_a_directory_one_run_each(cli, published, future, tmp_path, request):
+    """Each list with its Green500 list in the directory, and the reference sources with the HPL-MxP page that
+    adds the list's table."""
     _start_from_the_bundled_lists(cli, published)
-    src = copy_bundled(tmp_path / "lists")
+    src = _with_green500(copy_bundled(tmp_path / "lists"))
+    reference = _reference_dir(tmp_path / "reference")
     runs = []
     for fl in future:
-        shutil.copy2(fl.path, src / fl.path.name)
-        runs.append(_run_and_check(cli, fl, str(src)))
+        for path in (fl.path, fl.green500.path):
+            shutil.copy2(path, src / path.name)
+        shutil.copy2(fl.hpl_mxp.path, reference / "hpl_mxp" / fl.hpl_mxp.path.name)
+        runs.append(_run_and_check(cli, fl, str(src), reference=str(reference)))
     _report(request, runs)
 
 
 def test_the_next_three_lists_load_over_http_one_run_each(cli, published, future, tmp_path, request):
-    """The scheduled job's own source, on the days it runs; with a June list that is out only in July, and a run
-    that finds the newest list again (nothing to do)."""
+    """The scheduled job's own source, on the days it runs, each list with its Green500 list; a June list that is
+    out only in July, and a run that finds the newest list again (nothing to do)."""
     _start_from_the_bundled_lists(cli, published)
     site = Top500Site()
-    site.add_directory(copy_bundled(tmp_path / "site"))
+    site.add_directory(_with_green500(copy_bundled(tmp_path / "site")))
     db = cli.warehouse / "top500.duckdb"
     runs = []
     with ServerThread(site) as server:
-        for fl in future:
-            if fl.label == "2027-06":  # ISC is over, the file is not on the site yet: nothing new, not an error
-                june = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": "2027-06-20"})
+        for k, fl in enumerate(future):
+            if fl.list_date.month == 6:  # ISC is over, the files are not on the site yet: nothing new, not an error
+                june = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": f"{fl.label}-20"})
                 assert june.returncode == 0, june.stderr[-3000:]
+                lists = BUNDLED_COUNT + k
                 assert june.stdout.startswith(
-                    f"no new list (2027-06 not published yet): {BUNDLED_COUNT + 1} lists in the warehouse "
-                    f"(1993-06..2026-11), {BUNDLED_COUNT + 1} in the source; the published generation "
+                    f"no new list ({fl.label} not published yet): {lists} lists in the warehouse "
+                    f"(1993-06..{fl.previous_label}), {lists} in the source; the published generation "
                 ), june.stdout
             site.add_file(fl.path)
-            runs.append(_run_and_check(cli, fl, server.base_url, {"TOP500_AS_OF_DATE": RUN_ON[fl.label]}))
-            assert site.bodies(fl.path.name) == 1
-        # the same list offered again: a no-op that downloads no file and publishes nothing
+            site.add_file(fl.green500.path)
+            runs.append(_run_and_check(cli, fl, server.base_url, {"TOP500_AS_OF_DATE": run_on(fl)}))
+            assert site.bodies(fl.path.name) == site.bodies(fl.green500.path.name) == 1
+        # the same lists offered again: a no-op that downloads no file and publishes nothing
         before = sha256_of(db)
-        again = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": "2027-12-08"})
+        last = future[-1]
+        again = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": f"{last.label}-28"})
         assert again.returncode == 0, again.stderr[-3000:]
+        lists = BUNDLED_COUNT + len(future)
         assert again.stdout.startswith(
-            f"no new list: {BUNDLED_COUNT + 3} lists in the warehouse (1993-06..2027-11), {BUNDLED_COUNT + 3} in the "
-            "source; the published generation "
+            f"no new list: {lists} lists in the warehouse (1993-06..{last.label}), {lists} in the source; the "
+            "published generation "
         ), again.stdout
         assert again.stdout.splitlines()[0].endswith(" is up to date")
-        assert site.bodies(future[-1].path.name) == 1 and sha256_of(db) == before
+        assert site.bodies(last.path.name) == site.bodies(last.green500.path.name) == 1 and sha256_of(db) == before
     _report(request, runs)
 
 
 def test_a_list_two_editions_ahead_with_the_one_between_missing_is_refused_naming_it(cli, published, future, tmp_path):
-    """Lists load in order: 2027-06 without 2026-11 is refused from a directory and over HTTP alike, naming
-    2026-11, and nothing changes; once 2026-11 is there, one run loads both."""
+    """Lists load in order: the second list after the bundled ones without the first (2027-06 without 2026-11) is
+    refused from a directory and over HTTP alike, naming the missing one, and nothing changes; once it is there,
+    one run loads both."""
     _start_from_the_bundled_lists(cli, published)
     db = cli.warehouse / "top500.duckdb"
     before = sha256_of(db)
-    june_2027 = future[1].path
+    missing, ahead = future[0], future[1]
 
-    src = copy_bundled(tmp_path / "lists")
-    shutil.copy2(june_2027, src / june_2027.name)
+    src = _with_green500(copy_bundled(tmp_path / "lists"))
+    shutil.copy2(ahead.path, src / ahead.path.name)
     gap = cli("run", "--source", str(src))
     assert gap.returncode == 1
     assert gap.stderr.splitlines()[:2] == [
         "error: bad input; the published warehouse is unchanged:",
-        "TOP500_202706.xlsx: the 2026-11 list is missing from the source: the warehouse ends at 2026-06 and lists "
-        "load in order, none skipped (add TOP500_202611.xlsx)",
+        f"{ahead.path.name}: the {missing.label} list is missing from the source: the warehouse ends at "
+        f"{BUNDLED_KEYS[-1]} and lists load in order, none skipped (add {missing.path.name})",
     ], gap.stderr
     assert "Traceback" not in gap.stdout + gap.stderr
 
     site = Top500Site()
     site.add_directory(src)
     with ServerThread(site) as server:
-        over_http = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": "2027-07-15"})
+        over_http = cli("run", "--source", server.base_url, extra_env={"TOP500_AS_OF_DATE": run_on(ahead)})
     assert over_http.returncode == 1
     assert over_http.stderr.splitlines()[:2] == [
         "error: bad input; the published warehouse is unchanged:",
-        f"TOP500_202611.xlsx: HTTP 404 Not Found at {server.base_url}/lists/top500/2026/11/download/TOP500_202611.xlsx",
+        f"{missing.path.name}: HTTP 404 Not Found at {_file_url(server.base_url, missing.path.name)}",
     ], over_http.stderr
     assert sha256_of(db) == before
 
-    shutil.copy2(future[0].path, src / future[0].path.name)
+    shutil.copy2(missing.path, src / missing.path.name)
     both = cli("run", "--source", str(src))
     assert both.returncode == 0, both.stderr[-3000:]
     assert both.stdout.startswith(
-        f"loaded 2026-11, 2027-06: 1,000 entries: {BUNDLED_COUNT + 2} lists in the warehouse (1993-06..2027-06)"
+        f"loaded {missing.label}, {ahead.label}: 1,000 entries: {BUNDLED_COUNT + 2} lists in the warehouse "
+        f"(1993-06..{ahead.label})"
     ), both.stdout
 
 
@@ -324,8 +427,48 @@ def test_generated_lists_are_what_the_top500_would_print(future):
         up = stayed.set_index("system_id").loc[fl.upgraded.system_id]
         assert up["rmax_tflops"] > up["rmax_tflops_before"] and up["rpeak_tflops"] > up["rpeak_tflops_before"]
         previous = rows
-    again = future_lists(NEWEST_BUNDLED, future[0].path.parent / "again", 3)
-    assert [sha256_of(fl.path) for fl in again] == [sha256_of(fl.path) for fl in future]
+    again = future_lists(
+        NEWEST_BUNDLED,
+        future[0].path.parent / "again",
+        3,
+        green500_template=sorted(BUNDLED_GREEN500.glob("green500_top_*.xlsx"))[-1],
+        hpl_mxp_page_before=SOURCES / "hpl_mxp" / "hpl-mxp-results.md",
+    )
+
+    def files(made: list[FutureList]) -> list[str]:
+        return [sha256_of(p) for fl in made for p in (fl.path, fl.green500.path, fl.hpl_mxp.path)]
+
+    assert files(again) == files(future)
+
+
+def test_generated_green500_lists_and_hpl_mxp_tables_read_back_as_generated(future):
+    """Each Green500 list, read through the real parser: 500 systems of its TOP500 list, Green500 ranks 1..500, the
+    ranked ones first in falling efficiency, its #1 as the generator says; each page holds every table of the page
+    before and the new list's results, at the TOP500 rank and Rmax of its list."""
+    tables = hpl_mxp.parse(_reference_source(future[-1].hpl_mxp.path)).rows
+    bundled = hpl_mxp.parse(_reference_source(SOURCES / "hpl_mxp" / "hpl-mxp-results.md")).rows
+    assert len(tables) == len(bundled) + sum(len(fl.hpl_mxp.results) for fl in future)
+    for fl in future:
+        rows = green500.parse(
+            describe_file(green500.DATASET, fl.label, fl.green500.path, fl.green500.path.as_uri())
+        ).rows
+        listed = top500.parse_all([_source(fl.path)])[0].rows.set_index("system_id")
+        assert list(rows["green500_rank"]) == list(range(1, 501)) and set(rows["system_id"]) == set(listed.index)
+        ranked = rows[rows["energy_efficiency_gflops_per_w"].notna()]
+        assert len(ranked) == fl.green500.ranked and list(ranked["green500_rank"]) == list(range(1, len(ranked) + 1))
+        assert ranked["energy_efficiency_gflops_per_w"].is_monotonic_decreasing
+        assert (rows["top500_rank"] == listed.loc[rows["system_id"], "rank"].to_numpy()).all()
+        first = ranked.iloc[0]
+        assert (first["system_id"], first["top500_rank"]) == (fl.green500.first.system_id, fl.green500.first.rank)
+        mine = tables[tables["list_date"].astype(str) == f"{fl.label}-01"]
+        assert [(r.rank, r.computer, r.top500_rank, r.hpl_mxp_eflops) for r in mine.itertuples()] == [
+            (m.rank, m.entry.name, m.entry.rank, m.hpl_mxp_eflops) for m in fl.hpl_mxp.results
+        ]
+        assert (mine["hpl_rmax_eflops"] == [round(m.entry.rmax_tflops / 1e6, 4) for m in fl.hpl_mxp.results]).all()
+
+
+def _reference_source(path: Path):
+    return describe_file(hpl_mxp.RESULTS.name, path.name, path, path.as_uri())
 
 
 def _source(path: Path):

@@ -7,9 +7,12 @@ upgraded in place (same System ID, higher Rmax). The list is re-ranked by Rmax, 
 Appearance (edition number) and First Rank are filled as the list files fill them. Figures stay plausible:
 Rmax <= Rpeak, cores, power and efficiency scale together, new entries above the old #500.
 
-`future_lists` chains it (2026-11 from 2026-06, 2027-06 from that, ...). Output is a function of the input file
-and the seed only (the .xlsx bytes too), and each list says what was done to it, for tests to compare with
-the marts.
+`future_lists` chains it (2026-11 from 2026-06, 2027-06 from that, ...). Given the newest official Green500 file,
+each list comes with its Green500 list (`green500_list`: every system of the list, those reporting power ranked
+by efficiency), and given hpl-mxp.org's results page, with the page that adds the list's HPL-MxP table
+(`hpl_mxp_page`: the largest named accelerated systems, each at its rank and Rmax on the list). Output is a
+function of the input files and the seed only (the bytes too), and each list says what was done to it, for tests
+to compare with the marts.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import random
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree
@@ -27,6 +30,7 @@ from xml.sax.saxutils import escape
 
 from python_calamine import CalamineWorkbook
 
+from flows.sources import green500
 from flows.sources.top500_calendar import edition_of, file_name_for, list_date_of
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -43,6 +47,9 @@ NAME_WORDS = ("Aster", "Borealis", "Cirrus", "Dorado", "Ember", "Fjord", "Gale",
 SITE_KINDS = ("Service Provider", "Energy Company", "Financial Institution", "Research Centre", "University")
 NEW_ENTRIES = (40, 55)  # recent lists have had 43-54 new entries
 UPGRADE_FACTOR = (1.3, 1.6)  # Rmax after an upgrade in place, relative to before
+MXP_RESULTS = 12  # HPL-MxP results on each generated table (the page has had 12 to 40 per list)
+MXP_SPEEDUP = (4.0, 12.0)  # HPL-MxP over HPL Rmax: most results on the page are 4-12x
+MONTHS = {6: "June", 11: "November"}
 
 
 class C:
@@ -75,6 +82,8 @@ class C:
 
 
 HEADERS = {v for k, v in vars(C).items() if not k.startswith("_")}
+GREEN500_RANK, GREEN500_TOP500_RANK = "Rank", "TOP500 Rank"  # the Green500 file's own columns beside the TOP500's
+GREEN500_HEADERS = {GREEN500_RANK, GREEN500_TOP500_RANK, C.system_id, C.rmax, C.power, C.efficiency, C.country}
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,31 @@ class Upgrade:
 
 
 @dataclass(frozen=True)
+class Green500List:
+    """A generated official Green500 list: its file, how many systems it ranks by efficiency, its #1."""
+
+    path: Path
+    ranked: int
+    first: Entry  # rank: the #1's TOP500 rank
+    first_efficiency: float  # GFlops/W
+
+
+@dataclass(frozen=True)
+class MxpResult:
+    rank: int  # HPL-MxP rank
+    entry: Entry  # the list entry it names (rank: its TOP500 rank)
+    hpl_mxp_eflops: float
+
+
+@dataclass(frozen=True)
+class MxpPage:
+    """hpl-mxp.org's results page with a generated table for one list (and every table before it)."""
+
+    path: Path  # .../hpl_mxp/hpl-mxp-results.md: the reference sources' layout
+    results: tuple[MxpResult, ...]
+
+
+@dataclass(frozen=True)
 class FutureList:
     """A generated list file and what was done to the list before it."""
 
@@ -115,6 +149,8 @@ class FutureList:
     unknown_accelerator_entries: tuple[Entry, ...]
     new_sites: tuple[str, ...]
     countries: dict[str, int]  # systems per country on this list
+    green500: Green500List | None = None  # its official Green500 list, when asked for
+    hpl_mxp: MxpPage | None = None  # the results page with its HPL-MxP table, when asked for
 
     @property
     def label(self) -> str:
@@ -150,16 +186,32 @@ def next_edition(list_date: date) -> date:
     return date(list_date.year, 11, 1) if list_date.month == 6 else date(list_date.year + 1, 6, 1)
 
 
-def future_lists(start: Path, out_dir: Path, count: int, seed: int = 2026, history: History | None = None):
+def future_lists(
+    start: Path,
+    out_dir: Path,
+    count: int,
+    seed: int = 2026,
+    history: History | None = None,
+    green500_template: Path | None = None,
+    hpl_mxp_page_before: Path | None = None,
+) -> list[FutureList]:
     """`count` lists after `start`, each derived from the one before, written to `out_dir` (up to three: one
-    accelerator string no spec knows per list)."""
+    accelerator string no spec knows per list). With `green500_template` (an official Green500 file of the
+    2020-06+ layout) each list comes with its Green500 list beside it; with `hpl_mxp_page_before` (the results
+    page) each with the page that adds its table to the one before, in out_dir/hpl_mxp-YYYY-MM/hpl_mxp/."""
     if count > len(UNKNOWN_ACCELERATORS):
         raise ValueError(f"at most {len(UNKNOWN_ACCELERATORS)} lists: add accelerator strings for more")
     history = history or History.of(sorted(start.parent.glob("TOP500_*.xls*")))
-    made, previous = [], start
+    made, previous, page = [], start, hpl_mxp_page_before
     for k in range(count):
-        made.append(next_list(previous, out_dir, seed=seed + k, history=history, accelerator=UNKNOWN_ACCELERATORS[k]))
-        previous = made[-1].path
+        fl = next_list(previous, out_dir, seed=seed + k, history=history, accelerator=UNKNOWN_ACCELERATORS[k])
+        if green500_template is not None:
+            fl = replace(fl, green500=green500_list(fl, green500_template, out_dir))
+        if page is not None:
+            fl = replace(fl, hpl_mxp=hpl_mxp_page(fl, page, out_dir / f"hpl_mxp-{fl.label}", seed=seed + k))
+            page = fl.hpl_mxp.path
+        made.append(fl)
+        previous = fl.path
     return made
 
 
@@ -244,9 +296,6 @@ def next_list(
     path = out_dir / file_name_for(list_date)
     sheet.write(path, rows, edition, list_date)
 
-    def entry(row: dict) -> Entry:
-        return Entry(row[C.system_id], row[C.rank], row[C.name], row[C.site], row[C.country], row[C.rmax])
-
     counts: dict[str, int] = {}
     for row in rows:
         counts[row[C.country]] = counts.get(row[C.country], 0) + 1
@@ -255,8 +304,8 @@ def next_list(
         edition=edition,
         path=path,
         previous_label=f"{before:%Y-%m}",
-        new=tuple(entry(r) for r in rows if r[C.previous_rank] is None),
-        left=tuple(entry(r) for r in leavers),
+        new=tuple(_entry(r) for r in rows if r[C.previous_rank] is None),
+        left=tuple(_entry(r) for r in leavers),
         upgraded=Upgrade(
             upgraded[C.system_id],
             upgraded[C.name],
@@ -265,12 +314,78 @@ def next_list(
             before_upgrade[C.rmax],
             upgraded[C.rmax],
         ),
-        new_country=next(entry(r) for r in rows if r[C.country] == country),
+        new_country=next(_entry(r) for r in rows if r[C.country] == country),
         unknown_accelerator=accelerator,
-        unknown_accelerator_entries=tuple(entry(r) for r in rows if r[C.accelerator] == accelerator),
+        unknown_accelerator_entries=tuple(_entry(r) for r in rows if r[C.accelerator] == accelerator),
         new_sites=tuple(new_sites),
         countries=counts,
     )
+
+
+def green500_list(fl: FutureList, template: Path, out_dir: Path) -> Green500List:
+    """The official Green500 list of `fl`'s list, as top500.org prints it since 2017-11 (in the workbook of
+    `template`): every system of the list, those reporting power first, by efficiency (ties: the higher Rmax),
+    then the others in TOP500 order without power or efficiency; the Green500 rank runs 1..500 down the file with
+    the TOP500 rank beside it. Written beside the list as green500_top_YYYYMM.xlsx."""
+    sheet = _Sheet.read(template, required=GREEN500_HEADERS)
+
+    def efficiency(row: dict) -> float | None:
+        value, power = row[C.efficiency], row[C.power]
+        ok = all(isinstance(v, (int, float)) and v > 0 for v in (value, power))
+        return float(value) if ok else None
+
+    listed = sorted(_Sheet.read(fl.path).rows, key=lambda r: r[C.rank])
+    ranked = sorted((r for r in listed if efficiency(r)), key=lambda r: (-efficiency(r), -r[C.rmax], r[C.rank]))
+    rows = []
+    for g, row in enumerate(ranked + [r for r in listed if not efficiency(r)], start=1):
+        out = {h: row.get(h) for h in sheet.headers}
+        out[GREEN500_RANK], out[GREEN500_TOP500_RANK] = g, row[C.rank]
+        if g > len(ranked):
+            out[C.power] = out[C.power_source] = out[C.efficiency] = None
+        rows.append(out)
+    path = out_dir / green500.file_name_for(fl.list_date)
+    sheet.write(path, rows, fl.edition, fl.list_date)
+    first = ranked[0]
+    return Green500List(path, len(ranked), _entry(first), efficiency(first))
+
+
+def hpl_mxp_page(fl: FutureList, page_before: Path, out_dir: Path, seed: int = 2026) -> MxpPage:
+    """hpl-mxp.org's results page with a table for `fl`'s list above the others, as the page adds one per list:
+    the MXP_RESULTS largest named accelerated systems of the list, each at its TOP500 rank and HPL Rmax there
+    (EFlop/s, as the page rounds them), its HPL-MxP result a few times its Rmax, ranked by it, and the speed-up as
+    the page prints it. Written to out_dir/hpl_mxp/hpl-mxp-results.md (the reference sources' layout)."""
+    rng = random.Random(f"{seed}:hpl-mxp:{fl.label}")
+    listed = sorted(_Sheet.read(fl.path).rows, key=lambda r: r[C.rank])
+    chosen = [r for r in listed if r[C.name] and r[C.accelerator] not in (None, "None") and r[C.rmax] >= 1000]
+    measured = sorted(
+        ((round(r[C.rmax] * rng.uniform(*MXP_SPEEDUP) / 1e6, 3), r) for r in chosen[:MXP_RESULTS]),
+        key=lambda t: (-t[0], t[1][C.rank]),
+    )
+    headers = ("Rank", "Site", "Computer", "Cores", "HPL-MxP (Eflop/s)", "TOP500 Rank", "HPL Rmax (Eflop/s)", "Speedup")
+    body = []
+    for k, (mxp, r) in enumerate(measured, start=1):
+        rmax = round(r[C.rmax] / 1e6, 4)
+        cells = (k, r[C.site], r[C.name], f"{int(r[C.total_cores]):,}", f"{mxp:.3f}", r[C.rank], f"{rmax:.4f}")
+        body.append(
+            "<tr>\n" + "".join(f"<td>{escape(str(c))}</td>\n" for c in cells) + f"<td>{mxp / rmax:.1f}</td>\n</tr>\n"
+        )
+    table = (
+        '<table class="table table-striped table-hover caption-top">\n'
+        f"<caption>{MONTHS[fl.list_date.month]} {fl.list_date.year}</caption>\n"
+        '<colgroup>\n<col span="8" style="align:cetner">\n</colgroup>\n'
+        "<tr>\n" + "".join(f"<th>{h}</th>\n" for h in headers) + "</tr>\n" + "".join(body) + "</table>\n\n"
+    )
+    text = page_before.read_text(encoding="utf-8")
+    first_table = text.index("<table")
+    path = out_dir / "hpl_mxp" / "hpl-mxp-results.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text[:first_table] + table + text[first_table:], encoding="utf-8")
+    results = tuple(MxpResult(k, _entry(r), mxp) for k, (mxp, r) in enumerate(measured, start=1))
+    return MxpPage(path, results)
+
+
+def _entry(row: dict) -> Entry:
+    return Entry(row[C.system_id], row[C.rank], row[C.name], row[C.site], row[C.country], row[C.rmax])
 
 
 # --- the figures of a system ------------------------------------------------------------------------
@@ -353,14 +468,15 @@ class _Sheet:
     rows: list[dict]
 
     @classmethod
-    def read(cls, path: Path) -> _Sheet:
+    def read(cls, path: Path, required: set[str] = HEADERS) -> _Sheet:
+        """A list workbook of 2020-06 on (TOP500 by default; a Green500 one with its `required` headers)."""
         with zipfile.ZipFile(path) as z:
             members = {info.filename: z.read(info.filename) for info in z.infolist()}
         data = ElementTree.fromstring(members[SHEET]).find("m:sheetData", NS)
         table = [[(_column(c.get("r")), c.get("s"), _value(c)) for c in row.findall("m:c", NS)] for row in data]
         letters = [letter for letter, _, _ in table[0]]
         headers = [value for _, _, value in table[0]]
-        missing = HEADERS - set(headers)
+        missing = required - set(headers)
         if missing:
             raise ValueError(f"{path.name}: not a 2020-06+ list file (no {', '.join(sorted(missing))})")
         by_letter = dict(zip(letters, headers))
