@@ -239,7 +239,8 @@ def synthetic_lists(dst: Path, factor: int) -> Path:
         e["list"] for e in json.loads((ROOT / "expectations" / "top500_rmax_tolerance.json").read_text())["exceptions"]
     }
     paths = sorted(BUNDLED.iterdir())
-    span = 34  # years covered by the real lists, so copies never collide
+    years = [top500_calendar.list_date_of(p.name).year for p in paths]
+    span = years[-1] - years[0] + 1  # years the real lists cover (34 to 2026), so copies never collide
     for i, path in enumerate(paths):
         d = top500_calendar.list_date_of(path.name)
         for k in range(factor):
@@ -331,7 +332,7 @@ def stages_in_subprocess(source: Path, warehouse: Path) -> dict:
 
 
 def bench_scale(work: Path) -> dict:
-    """The same stages on the 67 real lists and on 10x synthetic lists (670 real workbooks under later dates)."""
+    """The same stages on the real lists and on 10x synthetic lists (10 copies of each real workbook, later dates)."""
     one = stages_in_subprocess(BUNDLED, work / "scale-1x")
     ten = stages_in_subprocess(synthetic_lists(work / "scale-src", 10), work / "scale-10x")
     return {

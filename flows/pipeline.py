@@ -26,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from flows import interrupt, load
+from flows import interrupt, load, specs_report
 from flows.files import ParsedFile, SourceFile, parse_each
 from flows.fingerprint import code_fingerprint
 from flows.lock import warehouse_lock
@@ -48,6 +48,7 @@ class RunSummary:
     lists_in_warehouse: list[str] = field(default_factory=list)
     lists_in_source: int = 0
     lists_not_in_source: list[str] = field(default_factory=list)
+    lists_pending: list[str] = field(default_factory=list)  # expected by the calendar, not published yet
     reference_updated: list[str] = field(default_factory=list)
     files_loaded: int = 0
     list_rows_loaded: int = 0
@@ -76,13 +77,14 @@ class RunSummary:
     def _file_headline(self) -> str:
         in_wh = len(self.lists_in_warehouse)
         span = f"{self.lists_in_warehouse[0]}..{self.lists_in_warehouse[-1]}" if in_wh else "none"
+        pending = f" ({', '.join(self.lists_pending)} not published yet)" if self.lists_pending else ""
         if self.lists_added:
             added = ", ".join(self.lists_added) if len(self.lists_added) <= 4 else f"{len(self.lists_added)} lists"
-            what = f"loaded {added}: {self.list_rows_loaded:,} entries"
+            what = f"loaded {added}: {self.list_rows_loaded:,} entries{pending}"
         elif self.reference_updated:
-            what = f"no new list; reference file(s) updated: {', '.join(self.reference_updated)}"
+            what = f"no new list{pending}; reference file(s) updated: {', '.join(self.reference_updated)}"
         else:
-            what = "no new list"
+            what = f"no new list{pending}"
         where = f"{in_wh} lists in the warehouse ({span}), {self.lists_in_source} in the source"
         if self.status == "failed":
             return f"failed: {self.message or 'see the log'}"
@@ -125,8 +127,10 @@ def step(name: str, **options):
 
 
 @step("collect-lists", task_run_name="collect lists from {source}")
-def collect_lists_task(source: str, settings: Settings) -> list[SourceFile]:
-    return top500.collect(source, settings)
+def collect_lists_task(source: str, settings: Settings) -> tuple[list[SourceFile], list[str]]:
+    """The source's list files, and the lists the calendar expects that the site has not published yet."""
+    pending: list[str] = []
+    return top500.collect(source, settings, pending=pending), pending
 
 
 @step("collect-green500", task_run_name="collect Green500 lists from {source}")
@@ -252,7 +256,7 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
         run.warnings.append(started_over)
     try:
         with run.stage("extract_parse"), _warnings_logged_by("flows.sources.fetch", run.warnings):
-            list_files = collect_lists_task(source, settings)
+            list_files, run.lists_pending = collect_lists_task(source, settings)
             green500_files = collect_green500_task(source, settings)
             reference_files = collect_reference_task(reference_source, settings)
             run.lists_in_source = len(list_files)
@@ -331,6 +335,8 @@ def _refresh(settings: Settings, source: str, reference_source: str, full_refres
             with run.stage("gate_marts"):
                 gate_marts_task(settings, run.run_id)
             run.gates_passed.append("marts")
+            with load.connect(settings.build_db, read_only=True) as con:
+                run.warnings += specs_report.new_unmatched_warnings(con, run.lists_added)
             if same_as_published:
                 run.status, run.generation = "rebuilt", published_now.generation
             else:
@@ -493,11 +499,14 @@ def _clean_leftovers(settings: Settings) -> None:
 
 
 def plan(files: list[SourceFile], settings: Settings) -> list[SourceFile]:
-    """The files whose content differs from what the build file holds (a copy of a loaded list is refused)."""
+    """The files whose content differs from what the build file holds (a copy of a loaded list, or a list past
+    the warehouse's newest with one between missing, is refused)."""
     with load.connect(settings.build_db) as con:
         for dataset in (top500.DATASET, green500.DATASET):
             loaded = load.current_versions(con, dataset)
             top500.reject_copies([f for f in files if f.dataset == dataset], loaded)
+            if dataset == top500.DATASET:
+                top500.reject_gaps([f for f in files if f.dataset == dataset], list(loaded))
         return load.changed_files(con, files)
 
 

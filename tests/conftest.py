@@ -18,7 +18,7 @@ from flows import files, load
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import top500
 from support.tools import free_port, missing_tool
-from support.warehouses import copy_bundled, make_settings
+from support.warehouses import BUNDLED_KEYS, copy_bundled, make_settings
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def parsed_lists(bundled_files) -> dict[str, files.ParsedFile]:
 
 @pytest.fixture(scope="session")
 def loaded_build_db(tmp_path_factory, parsed_lists) -> Path:
-    """A build file holding all 67 lists; copy it before writing to it."""
+    """A build file holding every bundled list; copy it before writing to it."""
     path = tmp_path_factory.mktemp("loaded") / "top500.duckdb"
     with load.connect(path) as con:
         load.load_files(con, list(parsed_lists.values()), "fixture")
@@ -188,9 +188,10 @@ def published(tmp_path_factory, prefect_api) -> Settings:
             [sys.executable, "-m", "flows.cli", "run"], env=env, capture_output=True, text=True, timeout=900
         )
         assert run.returncode == 0, run.stderr[-3000:]
+        n, span = len(BUNDLED_KEYS), f"{BUNDLED_KEYS[0]}..{BUNDLED_KEYS[-1]}"
         assert run.stdout.startswith(
-            "loaded 67 lists: 33,500 entries: 67 lists in the warehouse (1993-06..2026-06), "
-            "67 in the source; published generation "
+            f"loaded {n} lists: {500 * n:,} entries: {n} lists in the warehouse ({span}), {n} in the source; "
+            "published generation "
         ), run.stdout
 
     return Settings(warehouse_dir=made_once(tmp_path_factory, "published", make) / "warehouse")
@@ -219,6 +220,7 @@ def duckdb14_python(tmp_path_factory) -> Path:
 # first: `--dist loadfile` gives each worker whole modules as it runs short, so the long ones must not be left
 # for last, or one worker runs alone at the end. The rest follow in their usual order.
 LONGEST_MODULES_FIRST = (
+    "test_future_lists.py",
     "test_official_sources.py",
     "test_paths.py",
     "test_publication.py",

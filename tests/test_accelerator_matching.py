@@ -1,4 +1,4 @@
-"""Accelerator/processor -> spec matching on all 67 real lists and the real Epoch files (dbt models)."""
+"""Accelerator/processor -> spec matching on every bundled list (67 to 2026-06) and the real Epoch files (dbt models)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Power, cost, ownership, the outlook and what keeping up would take, on all 67 real lists and Epoch's real files.
+"""Power, cost, ownership, the outlook and what keeping up would take, on every bundled list and Epoch's real files.
 
 Figures are recomputed here from the raw and list-grain tables (with pandas-free Python) and compared with the
 marts: the reported-vs-estimated split of power and cost, the planned dates, one scenario by hand.
@@ -92,10 +92,13 @@ def _raw_clusters(con) -> dict[str, dict]:
 
 
 def _site_factor(con, clusters: dict[str, dict]) -> float:
-    """Epoch's reported capacity / the matched system's median listed power, the median over such clusters."""
+    """Epoch's reported capacity / the matched system's median listed power on the lists the Epoch data covers,
+    the median over such clusters."""
     listed = dict(
         con.execute("""select system_key, median(power_kw) / 1000 from marts.list_entries
-                       where power_kw > 0 group by system_key""").fetchall()
+                       where power_kw > 0
+                         and list_date <= (select max(epoch_data_until) from marts.national_compute)
+                       group by system_key""").fetchall()
     )
     return statistics.median(
         c["reported_power_mw"] / listed[c["top500_system_key"]]

@@ -1,4 +1,4 @@
-"""System identity, announced systems and change columns on all 67 real lists and the real Epoch files.
+"""System identity, announced systems and change columns on every bundled list (67 to 2026-06) and the real Epoch files.
 
 The known cases (machines whose key used to split, renamed sites, re-entries) are checked on the built marts; the dbt singular tests of the selection (one key per
 named machine, keys starting at their First Appearance, country changes only on the lists' own fields, new
@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from support.warehouses import built_copy
+from support.warehouses import BUNDLED_KEYS, built_copy
 
 NODES = [
     "+system_linkage_quality",
@@ -32,12 +32,13 @@ def con(tmp_path_factory, loaded_build_db):
     connection.close()
 
 
-def keys_of(con, where: str) -> list[tuple]:
-    """(system_key, first list, last list, lists) of the keys of the entries matching `where`."""
+def keys_of(con, where: str, until: str = "2026-06") -> list[tuple]:
+    """(system_key, first list, last list, lists) of the keys of the entries matching `where`, on the lists up
+    to `until`: facts of named lists, which a machine still listed on `until` keeps when later lists arrive."""
     return con.execute(f"""
         select system_key, min(list_label), max(list_label), count(*)
         from marts.list_entries
-        where system_key in (select system_key from marts.list_entries where {where})
+        where system_key in (select system_key from marts.list_entries where {where}) and list_label <= '{until}'
         group by system_key order by 2""").fetchall()
 
 
@@ -62,7 +63,7 @@ def keys_of(con, where: str) -> list[tuple]:
         ("Stampede2", "name = 'Stampede2'", "2017-06", "2025-06", 17),
         ("Gyoukou", "name = 'Gyoukou'", "2017-06", "2017-11", 2),
         ("Pleiades", "name = 'Pleiades'", "2011-06", "2025-11", 30),
-        # kept as they were: one key each
+        # kept as they were: one key each (Fugaku, Frontier and TaihuLight still listed on 2026-06)
         ("Summit", "name = 'Summit'", "2018-06", "2024-06", 13),
         ("Sierra", "name = 'Sierra' and list_date >= date '2018-06-01'", "2018-06", "2025-11", 16),
         ("Fugaku", "name ilike '%fugaku%'", "2020-06", "2026-06", 13),
@@ -111,13 +112,15 @@ def test_linkage_quality_has_no_late_keys_and_no_country_changes(con):
         select list_label, keys_starting_after_first_appearance, country_changing_links,
                previous_rank_entries_unlinked, entries_with_first_appearance
         from marts.system_linkage_quality order by list_date""").fetchall()
-    assert len(rows) == 67
+    assert [r[0] for r in rows] == BUNDLED_KEYS
     late = {r[0]: r[1] for r in rows if r[1]}
     crossing = {r[0]: r[2] for r in rows if r[2]}
     unlinked = {r[0]: r[3] for r in rows if r[3]}
     assert (late, crossing, unlinked) == ({}, {}, {})
     # 52 of 500 on 2012-06 before the fix: the check covers every list that prints First Appearance
-    assert sum(r[4] == 500 for r in rows) == 29
+    assert [r[0] for r in rows if r[4] == 500 and r[0] <= "2026-06"] == [
+        k for k in BUNDLED_KEYS if "2012-06" <= k <= "2026-06"
+    ]
 
 
 def test_identical_anonymous_sites_are_not_crossed_between_countries(con):

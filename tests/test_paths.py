@@ -60,11 +60,13 @@ def test_http_refresh_through_the_cli_loads_what_is_new_and_only_that(cli, tmp_p
         assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
         before = sha256_of(_published(cli))
 
-        # (c) nothing new: says so, exits 0, downloads no body, publishes nothing
+        # (c) nothing new: says so (and which expected list is not out yet), exits 0, downloads no body,
+        # publishes nothing
         again = cli("run", "--source", server.base_url, extra_env=AS_OF)
         assert again.returncode == 0, again.stderr[-3000:]
         assert _first_line(again.stdout).startswith(
-            "no new list: 3 lists in the warehouse (1993-06..1994-06), 3 in the source; the published generation"
+            "no new list (1994-11 not published yet): 3 lists in the warehouse (1993-06..1994-06), 3 in the source; "
+            "the published generation"
         ), again.stdout
         assert [site.bodies(n) for n in EARLY] == [1, 1, 1]
         assert sha256_of(_published(cli)) == before

@@ -206,7 +206,7 @@ def test_every_mart_equal_row_for_row(story):
 
 
 def test_the_whole_publication_equal_row_for_row(published, cluster):
-    """Every mart of the 67-list publication (each with rows) and every audit table, synced and compared."""
+    """Every mart of the publication of every bundled list (each with rows) and every audit table, synced and compared."""
     dsn = new_database(cluster, "whole")
     current = publish.current(published)
     outcome = postgres_sync.sync(dsn, current, current.path / publish.DATABASE)

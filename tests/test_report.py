@@ -19,7 +19,7 @@ from flows.report import announced, demand, page
 from flows.report.base import TFLOPS, Marts
 from flows.settings import Settings
 from support.tools import chromium
-from support.warehouses import private_copy
+from support.warehouses import BUNDLED_KEYS, private_copy
 
 ALL_PANELS = [
     "performance",
@@ -95,7 +95,7 @@ def test_page_is_self_contained(built):
     assert len(re.findall(r"\* plotly\.js v\d", html)) == 1, "plotly.js embedded exactly once"
     statuses = {k: v[0] for k, v in _sections(html).items()}
     assert statuses == dict.fromkeys(ALL_PANELS, "chart")
-    assert "South Korea" in html and "2026-06" in html
+    assert "South Korea" in html and f"Country shares in the latest list ({BUNDLED_KEYS[-1]})" in html
 
 
 def test_every_chart_draws_in_chromium(built, tmp_path):

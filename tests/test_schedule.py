@@ -18,13 +18,17 @@ import pytest
 
 from flows import schedule
 from flows.publish import file_state
-from support.warehouses import copy_bundled
+from support.warehouses import BUNDLED_KEYS, copy_bundled
 
 FLOW_AND_DEPLOYMENT = f"top500-refresh/{schedule.DEPLOYMENT_NAME}"
 SEASON_MONTHS = {m for months in schedule.SEASON_MONTHS.values() for m in months}
-# The warehouse already holds the other 65 lists; the served site brings the two newest.
+# The warehouse already holds the other bundled lists; the served site brings the two newest (2025-11, 2026-06).
 # (dbt's fact tests need the whole history, so a warehouse of two lists alone would not pass them.)
-NEW_KEYS = {"2025-11", "2026-06"}
+NEW_KEYS = set(BUNDLED_KEYS[-2:])
+NEWEST_FILE = f"TOP500_{BUNDLED_KEYS[-1].replace('-', '')}.xlsx"
+# The served runs look for lists as of a day in the newest list's season (not the machine's today, whose
+# calendar expects lists this site never gets): 2026-07-15 for 2026-06.
+AS_OF = f"{BUNDLED_KEYS[-1][:4]}-{'07' if BUNDLED_KEYS[-1].endswith('06') else '12'}-15"
 
 
 # --- the calendar (no server needed) ---------------------------------------------
@@ -130,8 +134,8 @@ def test_schedule_command_tells_what_the_published_file_came_from(published, tmp
     )
     assert result.returncode == 0, result.stderr
     assert (
-        f"published file {published.published_db}: generation {current.generation} (67 lists, 1993-06 .. "
-        f"2026-06), made by run {current.run_id[:8]} from bundled, published {when:%a %Y-%m-%d %H:%M} UTC\n"
+        f"published file {published.published_db}: generation {current.generation} ({len(BUNDLED_KEYS)} lists, "
+        f"1993-06 .. {BUNDLED_KEYS[-1]}), made by run {current.run_id[:8]} from bundled, published {when:%a %Y-%m-%d %H:%M} UTC\n"
     ) in result.stdout, result.stdout
 
 
@@ -206,6 +210,7 @@ def served(prefect_api, tmp_path, parsed_lists):
             "TOP500_WAREHOUSE_DIR": str(warehouse),
             "CI": "1",
             "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+            "TOP500_AS_OF_DATE": AS_OF,
         }
         with log_path.open("w") as log:
             proc = subprocess.Popen(
@@ -294,15 +299,15 @@ def test_served_deployment_refreshes_over_http_finds_nothing_new_then_a_reissued
     first = _run_to_completion(client, dep.id, log_path)
     assert published.exists()
     after_first = file_state(published)
-    text = _log_text(client, first.id, "loaded 2020-11, 2025-11, 2026-06")
+    text = _log_text(client, first.id, f"loaded 2020-11, {', '.join(sorted(NEW_KEYS))}")
     assert "1,500 entries" in text, text
-    assert site.bodies("TOP500_202606.xlsx") == 1
+    assert site.bodies(NEWEST_FILE) == 1
     with duckdb.connect(str(published), read_only=True) as con:
         lists, entries = con.execute("select count(distinct list_date), count(*) from marts.list_entries").fetchone()
         china = con.execute(
             "select systems from marts.country_list_stats where list_date = '2020-11-01' and country = 'China'"
         ).fetchone()[0]
-    assert (lists, entries, china) == (67, 33_500, 213)  # the first 2020-11 file counted 213
+    assert (lists, entries, china) == (len(BUNDLED_KEYS), 500 * len(BUNDLED_KEYS), 213)  # the first 2020-11: 213
     artifacts = client.read_artifacts(
         artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[first.id]))
     )

@@ -14,6 +14,7 @@ from flows.validate import (
     validate_parsed,
     validate_reference,
 )
+from support.warehouses import BUNDLED_KEYS
 
 # 1996-06 and 2019-11 carry the documented Rmax > Rpeak exceptions; 2019-11 also a year+1 system.
 FEW = {"TOP500_199606.xls", "TOP500_201911.xls", "TOP500_202411.xlsx"}
@@ -38,12 +39,13 @@ def _audit(settings, sql):
 
 
 def test_all_bundled_lists_pass_and_are_recorded(settings, parsed_lists):
-    """The gate the flow runs (validate_parsed, before loading) on all 67 real lists."""
+    """The gate the flow runs (validate_parsed, before loading) on every bundled list (67 to 2026-06)."""
     report = validate_parsed(settings, "run-1", list(parsed_lists.values()))
-    assert len(report.batches) == 67
-    assert report.evaluations == 67 * 21
+    n = len(parsed_lists)
+    assert len(report.batches) == n
+    assert report.evaluations == n * 21
     runs = _audit(settings, "select success, batches, expectations, failures from audit.validation_runs")
-    assert runs == [(True, 67, 1407, 0)]
+    assert runs == [(True, n, n * 21, 0)]
     assert (settings.warehouse_dir / "data_docs" / "index.html").exists()
 
 
@@ -151,7 +153,7 @@ def marts_copy(tmp_path, published) -> Settings:
     [
         (
             "delete from marts.country_list_stats where list_date = (select max(list_date) from marts.country_list_stats)",
-            "2026-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500",
+            f"{BUNDLED_KEYS[-1]} is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500",
         ),
         (
             "delete from marts.list_entries",

@@ -3,8 +3,10 @@
 -- Capitan, Samsung SSC-21, and the listed systems that were once "announced": Azure Eagle, Eni HPC5,
 -- Dammam-7, Pangea III, DeepL Mercury, Nebius ISEG2), and the curated decisions reach it: Naver's 2020 DGX
 -- SuperPOD is Sejong at its first size, MareNostrum 5 is MareNostrum 5 ACC, and Gcore's Incheon site is not
--- NHN's listed Gwangju system. Checked when the cluster is in the loaded Epoch file and the system's first list
--- is loaded.
+-- NHN's listed Gwangju system. A record matches by a GPU count the system had on one of its lists: NSCC ASPIRE
+-- 2A Phase 1 (256 GPUs) is the system's 2022-06 entry, its Phase 2 (352) the later ones, and JUWELS-Booster
+-- (3,744 GPUs on 2020-11) stays matched whatever later lists print for the machine. Checked when the cluster
+-- is in the loaded Epoch file and the system's first list is loaded.
 with expected as (
     select * from (
         values
@@ -24,7 +26,10 @@ with expected as (
         ('Nebius ISEG2', 'ISEG2', '2025-06'),
         ('Naver DGX Superpod', 'Sejong', '2023-11'),
         ('Mare Nostrum 5', 'MareNostrum 5 ACC', '2023-11'),
-        ('Gcore data center Phase 1', null, '2024-11')
+        ('Gcore data center Phase 1', null, '2024-11'),
+        ('NSCC ASPIRE 2A Phase 1', 'ASPIRE 2A (GPU Partition)', '2022-06'),
+        ('NSCC ASPIRE 2A Phase 2', 'ASPIRE 2A (GPU Partition)', '2022-11'),
+        ('JUWELS-Booster', 'JUWELS Booster Module', '2020-11')
     ) as e (cluster_name, system_name, list_label)
 ),
 

@@ -26,7 +26,9 @@ from flows.sources.top500_calendar import (
     DATASET,
     FILE_NAME,
     edition_of,
+    expected_lists,
     file_key,
+    file_name_for,
     list_date_of,
 )
 from flows.sources.top500_columns import (
@@ -52,14 +54,23 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
-def collect(source: str, settings: Settings, today: date | None = None) -> list[SourceFile]:
-    """The list files a run should consider, with their checksums, oldest first."""
+def collect(
+    source: str, settings: Settings, today: date | None = None, pending: list[str] | None = None
+) -> list[SourceFile]:
+    """The list files a run should consider, with their checksums, oldest first.
+
+    `pending` collects the lists the calendar expects by now that the site has not published yet (HTTP only).
+    """
     if source == "bundled":
         return _from_directory(settings.bundled_dir / "top500" / "raw", "bundled:top500/raw/")
     if is_url(source):
         from flows.sources import top500_http  # requests is only needed for this source
 
-        return top500_http.collect(source, settings, today or settings.today)
+        report = top500_http.FetchReport([], 0, [])
+        files = top500_http.collect(source, settings, today or settings.today, report)
+        if pending is not None:
+            pending += [file_key(list_date_of(name)) for name in report.pending]
+        return files
     directory = Path(source).expanduser()
     if not directory.is_dir():
         raise SourceError(source, "is neither 'bundled', an http(s) URL, nor an existing directory")
@@ -141,6 +152,30 @@ def reject_copies(files: list[SourceFile], loaded: dict[str, str] | None = None)
             seen[f.sha256] = (f.file_key, f.file_name)
     if errors:
         raise SourceErrors(errors)
+
+
+def reject_gaps(files: list[SourceFile], loaded: list[str]) -> None:
+    """The warehouse's newest list moves forward one edition at a time: a list newer than it loads only with
+    every list between (loaded or in this source). A source that offers 2027-06 but not 2026-11 to a warehouse
+    ending at 2026-06 is refused, naming 2026-11, and nothing loads; the HTTP source refuses the same gap from
+    the calendar. Below the newest list a source may leave lists out (a directory of a few lists)."""
+    if not loaded:
+        return
+    newest = max(loaded)
+    offered = {f.file_key: f for f in files if f.file_key > newest}
+    if not offered:
+        return
+    have = set(loaded) | set(offered)
+    last = max(offered)
+    between = [d for d in expected_lists(date.fromisoformat(f"{last}-01")) if newest < file_key(d) < last]
+    missing = [file_key(d) for d in between if file_key(d) not in have]
+    if missing:
+        names = ", ".join(file_name_for(date.fromisoformat(f"{k}-01")) for k in missing)
+        raise SourceError(
+            offered[last].file_name,
+            f"the {', '.join(missing)} list{'s are' if len(missing) > 1 else ' is'} missing from the source: "
+            f"the warehouse ends at {newest} and lists load in order, none skipped (add {names})",
+        )
 
 
 # --- parsing -----------------------------------------------------------------

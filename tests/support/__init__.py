@@ -1,1 +1,2 @@
-"""Helpers the tests share: warehouses and lists to start from, servers, workbook edits, tools."""
+"""Helpers the tests share: warehouses and lists to start from, the lists after them (generated), servers,
+workbook edits, tools."""

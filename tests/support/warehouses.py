@@ -7,8 +7,17 @@ from pathlib import Path
 
 from flows import load
 from flows.settings import PROJECT_ROOT, Settings
+from flows.sources.top500_calendar import list_date_of
 
 BUNDLED_LISTS = PROJECT_ROOT / "warehouse" / "sources" / "top500" / "raw"
+# The bundled snapshot's lists, oldest first (1993-06..2026-06 today): a test of a warehouse of the bundled lists
+# compares with these, not with a count of today's lists, so adding a list to the snapshot breaks nothing.
+BUNDLED_KEYS = [f"{list_date_of(p.name):%Y-%m}" for p in sorted(BUNDLED_LISTS.glob("TOP500_*.xls*"))]
+# The bundled official Green500 lists, oldest first (2013-11..2026-06 today), read from their file names.
+BUNDLED_GREEN500_KEYS = [
+    f"{p.stem[-6:-2]}-{p.stem[-2:]}"
+    for p in sorted((PROJECT_ROOT / "warehouse" / "sources" / "green500" / "raw").glob("green500_top_*.xlsx"))
+]
 # 2020-11 as first published (2020-11-17); the bundled raw/ file is the re-issue of 2021-01-10
 REISSUE_ORIGINAL = (
     PROJECT_ROOT / "warehouse" / "sources" / "top500" / "variants" / "original-2020-11-17" / "TOP500_202011.xlsx"

@@ -38,7 +38,9 @@ accelerated_entries as (
 
 ),
 
--- one row per system and accelerator family (a system that swapped chips has one per family)
+-- one row per system and accelerator family (a system that swapped chips has one per family), with every GPU
+-- count it has had: a cluster record describes the machine at one time, and a system upgraded later still had
+-- that count on its earlier lists, so a later list can add a count but never take one away
 listed as (
 
     select
@@ -48,6 +50,7 @@ listed as (
         min(list_date) as first_list_date,
         max(list_date) as last_list_date,
         max(gpu_count) as gpu_count,
+        list(distinct gpu_count) filter (where gpu_count is not null) as gpu_counts,
         list(distinct trim(regexp_replace(lower(strip_accents(name)), '[^a-z0-9]+', ' ', 'g')))
         filter (where name is not null and name <> '') as name_words_list,
         list_distinct(flatten(list({{ distinctive_words('name') }}) filter (where name is not null and name <> '')))
@@ -95,10 +98,11 @@ pairs as (
                 )
             from unnest(listed.site_norm_list) as t (site_norm)
         ) as owner_matches_site,
-        coalesce(
-            abs(listed.gpu_count - clusters.chip_quantity_primary) <= 0.1 * clusters.chip_quantity_primary,
-            false
-        ) as count_within_10_pct
+        -- the system's GPU count nearest the cluster's, on any of its lists
+        (
+            select min(abs(gpu_counts.count - clusters.chip_quantity_primary))
+            from unnest(listed.gpu_counts) as gpu_counts (count)
+        ) as nearest_count_distance
     from clusters
     inner join listed
         on
@@ -112,6 +116,15 @@ pairs as (
         and clusters.first_operational_date is not null
         and listed.last_list_date >= clusters.first_operational_date - interval 6 months
         and (clusters.in_supply_until is null or listed.first_list_date < clusters.in_supply_until)
+
+),
+
+counted as (
+
+    select
+        *,
+        coalesce(nearest_count_distance <= 0.1 * chip_quantity_primary, false) as count_within_10_pct
+    from pairs
 
 ),
 
@@ -141,9 +154,9 @@ candidates as (
             when shares_name_word and same_country and count_within_10_pct then 3
             else 4
         end as rule_strength,
-        coalesce(abs(gpu_count - chip_quantity_primary), 1e9) as count_distance,
+        coalesce(nearest_count_distance, 1e9) as count_distance,
         abs(date_diff('day', first_operational_date, first_list_date)) as date_distance
-    from pairs
+    from counted
 
 ),
 

@@ -49,13 +49,15 @@ clusters as (
 
 -- the lists report the power drawn during the HPL run; a site must supply more (cooling, the rest of the
 -- building). The factor is the median, over the clusters matched to a listed system that Epoch reports a power
--- capacity for, of that capacity / the system's median listed power.
+-- capacity for, of that capacity / the system's median listed power on the lists the Epoch data covers (what
+-- Epoch's capacity describes): a list after the Epoch data, an upgrade it prints among them, never moves it.
 listed_power as (
 
-    select system_key, median(power_kw) / 1000 as listed_power_mw
-    from {{ ref('list_entries') }}
-    where power_kw > 0
-    group by system_key
+    select entries.system_key, median(entries.power_kw) / 1000 as listed_power_mw
+    from {{ ref('list_entries') }} as entries
+    cross join {{ ref('int_ai_clusters__coverage') }} as coverage
+    where entries.power_kw > 0 and entries.list_date <= coverage.epoch_data_until
+    group by entries.system_key
 
 ),
 
