@@ -125,7 +125,7 @@ def _run_and_check(
     lists = before.lists + 1
     assert headline.startswith(
         f"loaded {fl.label}: 500 entries: {lists} lists in the warehouse (1993-06..{fl.label}), {lists} in the "
-        "source; published generation "
+        "source; 1 new country on the lists; published generation "
     ), run.stdout
     new = fl.new_country
     assert f"new country on the lists (ISO 3166, first seen now): {new.country} ({fl.label} #{new.rank})" in run.stdout
