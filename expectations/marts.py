@@ -4,14 +4,13 @@ Completeness is judged from what was loaded (raw.top500_entries), never from the
 bug that drops the newest list, or empties a table, must fail here even though every row that is
 left looks fine. Every mart named here is required; a missing one fails the gate (nothing is optional).
 Each suite validates the result of a check query, so the rule reads as SQL plus one expectation.
-Shares are stored unrounded per country but may carry 4-decimal rounding: sums must be 100 +- 0.01.
+That shares add up to 100 is dbt's rule (dbt_project/tests/assert_*_sum_to_100.sql), not this gate's.
 """
 
 from __future__ import annotations
 
 from flows.validate import Suite
 
-SHARE_TOLERANCE = 0.01
 LIST_SHARE_DIMENSIONS = 9  # vendor, segment, accelerator, interconnect, processor, OS, architecture, continent, country
 
 # One row per list loaded in raw, with what each list-grain mart holds for it (0 / NULL when absent).
@@ -23,9 +22,7 @@ with lists as (
     from raw.top500_entries group by list_date),
 entries as (select list_date, count(*) as n from marts.list_entries group by list_date),
 countries as (
-    select list_date, sum(systems) as systems, sum(system_share_pct) as system_share_pct,
-           sum(rmax_share_pct) as rmax_share_pct
-    from marts.country_list_stats group by list_date),
+    select list_date, sum(systems) as systems from marts.country_list_stats group by list_date),
 shares as (
     select list_date, count(*) filter (where systems = 500) as complete_dimensions
     from (select list_date, dimension, sum(systems) as systems from marts.list_shares group by all)
@@ -42,8 +39,6 @@ select
     lists.raw_entries,
     coalesce(entries.n, 0) as list_entries_rows,
     coalesce(countries.systems, 0) as country_systems,
-    countries.system_share_pct,
-    countries.rmax_share_pct,
     coalesce(shares.complete_dimensions, 0) as list_share_dimensions,
     coalesce(development.n, 0) as performance_development_rows,
     coalesce(linkage.n, 0) as linkage_quality_rows,
@@ -90,15 +85,6 @@ def list_completeness() -> list:
             },
         ),
         exactly("country_systems", 500, "marts.country_list_stats counts {country_systems:.0f} systems, not 500"),
-        *(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=c,
-                min_value=100 - SHARE_TOLERANCE,
-                max_value=100 + SHARE_TOLERANCE,
-                meta={"message": f"{{list_date:%Y-%m}}: countries' {c} sums to {{{c}:.4f}}, not 100"},
-            )
-            for c in ("system_share_pct", "rmax_share_pct")
-        ),
         exactly(
             "list_share_dimensions",
             LIST_SHARE_DIMENSIONS,

@@ -163,20 +163,12 @@ def test_a_model_bug_that_drops_the_newest_list_stops_the_run_and_nothing_is_pub
         model.read_text().rstrip() + "\nwhere current_list.list_date < (select max(list_date) from stats)\n"
     )
     env = {"TOP500_DBT_PROJECT_DIR": str(project)}
-    # first line of defence: dbt's singular tests, which take the loaded lists from raw
+    # the model builds and its contract holds; the marts gate counts each loaded list from raw and stops it
     result = cli("run", "--source", str(src), extra_env=env)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == "error: dbt failed; the published warehouse is unchanged:", result.stderr
-    assert "test.top500_warehouse.assert_country_systems_sum_to_500 [fail]" in result.stderr
-    _no_traceback(result)
-    assert sha256_of(cli.warehouse / "top500.duckdb") == before
-    # second: without those tests the marts gate still stops it, naming the list and the mart
-    for test in (project / "tests").glob("assert_country_*.sql"):
-        test.unlink()
-    (project / "tests" / "assert_new_entrants_are_entries_without_previous_rank.sql").unlink()
-    result = cli("run", "--source", str(src), extra_env=env)
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == "error: a quality gate failed; the published warehouse is unchanged:"
+    assert result.stderr.splitlines()[0] == "error: a quality gate failed; the published warehouse is unchanged:", (
+        result.stderr
+    )
     assert (
         "2024-06 is loaded (500 entries in raw) but marts.country_list_stats counts 0 systems, not 500" in result.stderr
     )

@@ -1,7 +1,8 @@
 """System identity, announced systems and change columns on every bundled list (67 to 2026-06) and the real Epoch files.
 
-The known cases (machines whose key used to split, renamed sites, re-entries) are checked on the built marts; the dbt singular tests of the selection (one key per
-named machine, keys starting at their First Appearance, country changes only on the lists' own fields, new
+The known cases (machines whose key used to split, renamed sites, re-entries) are dbt's known answers
+(assert_system_identity_known_systems: one key per named machine over its life), which run in the same build
+with the other singular tests of the selection (keys starting at their First Appearance, country changes only on the lists' own fields, new
 entrants = entries without Previous Rank, country changes adding up, the Epoch <-> TOP500 match) run in the
 same build and must pass.
 """
@@ -30,73 +31,6 @@ def con(tmp_path_factory, loaded_build_db):
     connection = duckdb.connect(str(settings.build_db), read_only=True)
     yield connection
     connection.close()
-
-
-def keys_of(con, where: str, until: str = "2026-06") -> list[tuple]:
-    """(system_key, first list, last list, lists) of the keys of the entries matching `where`, on the lists up
-    to `until`: facts of named lists, which a machine still listed on `until` keeps when later lists arrive."""
-    return con.execute(f"""
-        select system_key, min(list_label), max(list_label), count(*)
-        from marts.list_entries
-        where system_key in (select system_key from marts.list_entries where {where}) and list_label <= '{until}'
-        group by system_key order by 2""").fetchall()
-
-
-@pytest.mark.parametrize(
-    ("machine", "where", "first", "last", "lists"),
-    [
-        # "1.8 GHz , Voltaire" became "1.8 GHz, Voltaire" (2009-06), then the year changed (2009-11)
-        (
-            "Roadrunner",
-            "site = 'DOE/NNSA/LANL' and computer ilike '%PowerXCell%' and rmax_tflops > 900",
-            "2008-06",
-            "2012-11",
-            10,
-        ),
-        # the site became "DOE/SC/Oak Ridge National Laboratory" on 2010-11
-        ("Jaguar", "site ilike '%Oak Ridge%' and computer ilike 'Cray XT5-HE%'", "2009-11", "2012-06", 6),
-        # the computer string was rewritten on 2011-11
-        ("Tianhe-1A", "site ilike '%Tianjin%' and list_label = '2010-11' and rank = 1", "2010-11", "2023-11", 27),
-        # the installation year changed in 1999
-        ("ASCI Red", "computer ilike '%ASCI Red%'", "1997-06", "2005-11", 18),
-        # Dell became Dell EMC and the computer string changed on 2017-11, where Previous Rank points at it
-        ("Stampede2", "name = 'Stampede2'", "2017-06", "2025-06", 17),
-        ("Gyoukou", "name = 'Gyoukou'", "2017-06", "2017-11", 2),
-        ("Pleiades", "name = 'Pleiades'", "2011-06", "2025-11", 30),
-        # kept as they were: one key each (Fugaku, Frontier and TaihuLight still listed on 2026-06)
-        ("Summit", "name = 'Summit'", "2018-06", "2024-06", 13),
-        ("Sierra", "name = 'Sierra' and list_date >= date '2018-06-01'", "2018-06", "2025-11", 16),
-        ("Fugaku", "name ilike '%fugaku%'", "2020-06", "2026-06", 13),
-        ("Frontier", "name = 'Frontier'", "2022-06", "2026-06", 9),
-        (
-            "Tianhe-2/2A",
-            "name in ('Tianhe-2A', 'Tianhe-2 (MilkyWay-2)') or (list_label = '2013-06' and rank = 1)",
-            "2013-06",
-            "2025-06",
-            25,
-        ),
-        ("Sunway TaihuLight", "name = 'Sunway TaihuLight'", "2016-06", "2026-06", 21),
-        ("K computer", "computer ilike 'K computer%' and rmax_tflops > 1000", "2011-06", "2019-06", 17),
-        ("Earth Simulator", "computer = 'Earth-Simulator'", "2002-06", "2008-11", 14),
-    ],
-)
-def test_named_machine_has_one_key_over_its_life(con, machine, where, first, last, lists):
-    assert [k[1:] for k in keys_of(con, where)] == [(first, last, lists)], machine
-
-
-def test_jaguar_and_tianhe_1a_best_rank_is_1(con):
-    rows = dict(
-        con.execute("""
-        select name, min(best_rank) from marts.systems where name in ('Jaguar', 'Tianhe-1A') group by name""").fetchall()
-    )
-    assert rows == {"Jaguar": 1, "Tianhe-1A": 1}
-
-
-def test_stampede2_2017_06_entry_carries_its_later_system_id(con):
-    key, system_id = con.execute("""
-        select system_key, (select system_id from marts.list_entries where list_label = '2017-11' and rank = 12)
-        from marts.list_entries where list_label = '2017-06' and rank = 12""").fetchone()
-    assert key == system_id == "179045"
 
 
 def test_roadrunner_links_survive_punctuation_and_year(con):

@@ -11,7 +11,7 @@ import pytest
 from flows import transform
 from flows.settings import PROJECT_ROOT, Settings
 from support.tools import ReadOnlyDirectory
-from support.warehouses import BUNDLED_KEYS, built_copy
+from support.warehouses import built_copy
 
 MY_MODELS = ["@list_entries", "@system_linkage_quality"]  # "@": descendants and all their parents
 
@@ -47,12 +47,6 @@ def test_build_reports_and_releases_the_file(built):
     assert not (PROJECT_ROOT / "dbt_project" / "logs").exists()
 
 
-def test_every_lists_countries_sum_to_500(con):
-    sums = con.execute("select list_date, sum(systems) from marts.country_list_stats group by all").fetchall()
-    assert len(sums) == len(BUNDLED_KEYS)
-    assert {total for _, total in sums} == {500}
-
-
 def test_known_list_facts(con):
     china = con.execute("""select systems, rank_by_systems from marts.country_list_stats
                        where list_label = '2020-11' and country = 'China'""").fetchone()
@@ -60,19 +54,6 @@ def test_known_list_facts(con):
     top = con.execute("""select system_name, rmax_tflops from marts.list_entries
                      where list_label = '2020-11' and rank = 1""").fetchone()
     assert top == ("Supercomputer Fugaku", 442010.0)
-
-
-def test_summit_and_fugaku_keep_one_key(con):
-    summit = con.execute("""select count(distinct system_key), count(*), min(list_label), max(list_label)
-                        from marts.list_entries where name = 'Summit' and site like '%Oak Ridge%'""").fetchone()
-    assert summit == (1, 13, "2018-06", "2024-06")
-    fugaku_key, first = con.execute("""select any_value(system_key), min(list_label) from marts.list_entries
-                                   where name ilike '%fugaku%' having count(distinct system_key) = 1""").fetchone()
-    assert first == "2020-06"
-    row = con.execute(
-        "select first_list_date, lists_on, best_rank from marts.systems where system_key = ?", [fugaku_key]
-    ).fetchone()
-    assert str(row[0]) == "2020-06-01" and row[1] >= 13 and row[2] == 1
 
 
 def test_linkage_quality(con):
@@ -120,10 +101,7 @@ def test_projection_reaches_the_horizon(con):
     assert rows == (5.0, 10, True), latest
 
 
-def test_shares_sum_to_100(con):
-    bad = con.execute("""select list_date, dimension from marts.list_shares group by all
-                     having abs(sum(system_share_pct) - 100) > 1e-6""").fetchall()
-    assert bad == []
+def test_list_shares_has_the_dimensions_analysts_filter_by(con):
     dims = {d for (d,) in con.execute("select distinct dimension from marts.list_shares").fetchall()}
     assert {
         "vendor",
@@ -143,10 +121,10 @@ def test_failing_test_raises_with_node_name(built, tmp_path):
     broken.build_dir.mkdir(parents=True)
     shutil.copy(settings.build_db, broken.build_db)
     with duckdb.connect(str(broken.build_db)) as c:
-        c.execute("delete from raw.top500_entries where list_date = date '2020-11-01' and rank = 250")
+        c.execute("update raw.top500_entries set rmax_tflops = 1e9 where list_date = date '2020-11-01' and rank = 250")
     with pytest.raises(transform.DbtRunError) as err:
-        transform.build(broken, select=["+country_list_stats", "assert_country_systems_sum_to_500"])
-    assert "assert_country_systems_sum_to_500" in str(err.value)
+        transform.build(broken, select=["+list_entries", "assert_rmax_sorted_by_rank"])
+    assert "assert_rmax_sorted_by_rank" in str(err.value)
     # the file is released even after a failure
     duckdb.connect(str(broken.build_db)).close()
 
