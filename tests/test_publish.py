@@ -182,7 +182,7 @@ def test_a_failed_publication_leaves_every_published_path_untouched(real):
     def broken_exports(db, out_dir):
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(PublishError, match="No space left on device"):
+    with pytest.raises(PublishError, match=r"could not write the publication: the disk holding .* is full"):
         publish.stage(settings, publish.Publication("g2", "r", "t", "k2", "s"), broken_exports)
     with duckdb.connect(str(settings.build_db)) as con:  # a view whose table is gone cannot be copied
         con.execute("create table marts.t as select 1 as x")

@@ -38,7 +38,10 @@ def test_a_429_is_waited_out_within_the_deadline_or_is_a_refusal_for_now(cli, tm
             "status", status=429, times=1, headers={"Retry-After": "1"}
         )
         waited = cli("run", "--source", server.base_url, extra_env=AS_OF, check=True)
-        assert waited.stdout.startswith("no new list: 3 lists in the warehouse (1993-06..1994-06)")
+        # as of that day 1994-11 is due but not out: the headline says so
+        assert waited.stdout.startswith(
+            "no new list (1994-11 not published yet): 3 lists in the warehouse (1993-06..1994-06)"
+        ), waited.stdout
         assert (
             f"warning: TOP500_199406.xls: HTTP 429 Too Many Requests from {url}; waited 1 s as the server asked "
             "(Retry-After), then asked again"
