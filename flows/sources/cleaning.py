@@ -85,3 +85,20 @@ def check_workbook(path, name: str | None = None) -> None:
     if sniff.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")) or b"<html" in sniff:
         raise SourceError(label, "is an HTML page, not an Excel workbook (a login or error page?)")
     raise SourceError(label, "is not an Excel workbook (no .xls or .xlsx signature)")
+
+
+def check_ranks(ranks: list[int | None], excel_rows: list[int], name: str, rank: str = "rank") -> None:
+    """Every row has a rank and no rank repeats; the first three problems name their rows (`rank` says which
+    ranking: "rank", "Green500 rank")."""
+    seen: dict[int, int] = {}
+    problems = []
+    for value, excel_row in zip(ranks, excel_rows):
+        if value is None:
+            problems.append(f"row {excel_row}: {rank} is empty")
+        elif value in seen:
+            problems.append(f"{rank} {value} appears twice (rows {seen[value]} and {excel_row})")
+        else:
+            seen[value] = excel_row
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise SourceError(name, "; ".join(problems[:3]) + more)

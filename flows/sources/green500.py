@@ -184,7 +184,7 @@ def parse(file: SourceFile) -> ParsedFile:
                 data[col.name].append(_convert(row[j] if j < len(row) else None, col, factor))
             except ValueError as exc:
                 raise SourceError(name, f"row {excel_row}, column {headers[j]!r}: {exc}") from None
-    _check_ranks(data["green500_rank"], [i for i, _ in body], name)
+    cleaning.check_ranks(data["green500_rank"], [i for i, _ in body], name, rank="Green500 rank")
     data["country"] = [COUNTRY_NAMES.get(c, c) for c in data["country"]]
 
     import pandas as pd
@@ -240,21 +240,6 @@ def _convert(cell: object, col, factor: float) -> object:
     if number is None or factor == 1.0:
         return number
     return number * factor
-
-
-def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> None:
-    seen: dict[int, int] = {}
-    problems = []
-    for rank, excel_row in zip(ranks, excel_rows):
-        if rank is None:
-            problems.append(f"row {excel_row}: the Green500 rank is empty")
-        elif rank in seen:
-            problems.append(f"Green500 rank {rank} appears twice (rows {seen[rank]} and {excel_row})")
-        else:
-            seen[rank] = excel_row
-    if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise SourceError(name, "; ".join(problems[:3]) + more)
 
 
 def _unique_keys(headers: list[str]) -> list[str]:

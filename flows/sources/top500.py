@@ -224,7 +224,7 @@ def parse(file: SourceFile) -> ParsedFile:
             j, factor = mapping[col.name]
             block[k] = _convert_column(columns[j], col, factor, name, headers[j], excel_rows)
     column = dict(zip(names, block))  # views: a change lands in the block
-    _check_ranks(column["rank"], excel_rows, name)
+    cleaning.check_ranks(column["rank"], excel_rows, name)
     notes = _resolve_countries(column["country"], column["rank"], file_name)
 
     frame = pd.DataFrame(block.T, columns=names, dtype=object, copy=False)
@@ -406,21 +406,6 @@ def _converter(col, factor: float) -> Callable[[object], object]:
         return value * factor if factor != 1.0 else value
 
     return number
-
-
-def _check_ranks(ranks: list[int | None], excel_rows: list[int], name: str) -> None:
-    seen: dict[int, int] = {}
-    problems = []
-    for rank, excel_row in zip(ranks, excel_rows):
-        if rank is None:
-            problems.append(f"row {excel_row}: rank is empty")
-        elif rank in seen:
-            problems.append(f"rank {rank} appears twice (rows {seen[rank]} and {excel_row})")
-        else:
-            seen[rank] = excel_row
-    if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise SourceError(name, "; ".join(problems[:3]) + more)
 
 
 def parse_all(files: list[SourceFile]) -> list[ParsedFile]:
