@@ -7,8 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from flows import files, load
 from flows.settings import PROJECT_ROOT, Settings
 from flows.sources import top500
-from support.tools import free_port, missing_tool
+from support.tools import missing_tool
 from support.warehouses import BUNDLED_KEYS, copy_bundled, make_settings
 
 
@@ -49,43 +47,13 @@ def loaded_build_db(tmp_path_factory, parsed_lists) -> Path:
 @pytest.fixture(scope="session")
 def prefect_api(tmp_path_factory):
     """A real `prefect server start` on 127.0.0.1 for every CLI and flow test of the session."""
+    from support.prefect_server import PrefectServer
+
     home = tmp_path_factory.mktemp("prefect-home")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-    }
-    env.pop("PREFECT_API_URL", None)
-    log = (home / "server.log").open("w")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"prefect server did not start; see {home / 'server.log'}")
-        time.sleep(0.5)
-    yield {"PREFECT_API_URL": url, "PREFECT_HOME": str(home)}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    server = PrefectServer(home)
+    server.wait_ready(timeout_s=120)
+    yield {"PREFECT_API_URL": server.url, "PREFECT_HOME": str(home)}
+    server.stop()
 
 
 def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:

@@ -62,3 +62,12 @@ class PrefectServer:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+    def stop(self, timeout_s: float = 20) -> None:
+        """The whole server, asked to end (SIGTERM); killed if it does not within `timeout_s`."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.kill()
